@@ -1,0 +1,72 @@
+"""Granting and revoking roles: audited acts.
+
+A role held at a region is a guardian object permission on the region; acting for an
+operator is one on the operator. Revoking also puts back in the queue any task the user
+had claimed under that grant, since viewflow never re-checks an owner's permission.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from workflow import audit
+
+from .jurisdiction import forget_grants
+from .models import Region
+from .roles import OPERATOR_PERMISSION, Role
+
+
+class GrantError(ValueError):
+    pass
+
+
+def _check_level(role: Role, region: Region) -> None:
+    if role.level != region.level:
+        raise GrantError(
+            _("The role “%(role)s” is held at %(level)s level; “%(region)s” is a %(region_level)s.")
+            % {"role": role.label, "level": role.level, "region": region.full_name, "region_level": region.level}
+        )
+
+
+@transaction.atomic
+def grant_role(actor, user, role: Role, region: Region):
+    _check_level(role, region)
+    assign_perm(role.permission, user, region)
+    forget_grants(user)
+    audit.record(actor, "role.grant", user, after={"role": role.code, "region": region.pk, "path": region.full_name})
+
+
+@transaction.atomic
+def revoke_role(actor, user, role: Role, region: Region, reason: str = ""):
+    remove_perm(role.permission, user, region)
+    forget_grants(user)
+    released = _release_tasks_held_under(user, role.permission, region)
+    audit.record(
+        actor, "role.revoke", user,
+        before={"role": role.code, "region": region.pk, "path": region.full_name},
+        after={"released_tasks": released}, reason=reason,
+    )
+
+
+@transaction.atomic
+def grant_operator_access(actor, user, operator):
+    assign_perm(OPERATOR_PERMISSION, user, operator)
+    forget_grants(user)
+    audit.record(actor, "operator.grant", user, after={"operator": operator.pk, "name": operator.name})
+
+
+def _release_tasks_held_under(user, permission: str, obj) -> list[int]:
+    from django.contrib.contenttypes.models import ContentType
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    held = Task.objects.filter(
+        owner=user,
+        status=STATUS.ASSIGNED,
+        owner_permission=permission,
+        owner_permission_content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        owner_permission_obj_pk=str(obj.pk),
+    )
+    ids = list(held.values_list("pk", flat=True))
+    held.update(owner=None, status=STATUS.NEW, assigned=None)
+    return ids

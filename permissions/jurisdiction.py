@@ -1,0 +1,137 @@
+"""Where may this user act?  The one place that answers it.
+
+A user's jurisdiction is the set of regions at which they hold a role, each with
+everything below it. Lists, queues and detail pages filter by the querysets and
+``Q`` objects built here and never loop over ``has_perm(obj)``. The answer is read once
+per request and cached on the user instance.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from guardian.models import GroupObjectPermission, UserObjectPermission
+
+from .models import Region
+from .roles import OPERATOR_PERMISSION, REGION_ROLES, Role, get_role
+
+_CACHE_ATTR = "_qiyue_grants"
+TASK_CODENAMES = tuple(role.code for role in REGION_ROLES) + (OPERATOR_PERMISSION.split(".")[1],)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One object permission a task can name: ``permission`` on object (content_type, pk)."""
+
+    permission: str  # "app_label.codename"
+    content_type_id: int
+    object_pk: str
+
+
+@dataclass(frozen=True)
+class RoleAtRegion:
+    role: Role
+    region: Region
+
+
+def _grant_rows(user):
+    fields = ("permission__content_type__app_label", "permission__codename", "content_type_id", "object_pk")
+    direct = UserObjectPermission.objects.filter(user=user, permission__codename__in=TASK_CODENAMES)
+    via_groups = GroupObjectPermission.objects.filter(
+        group__in=Group.objects.filter(user=user), permission__codename__in=TASK_CODENAMES
+    )
+    return list(direct.values_list(*fields)) + list(via_groups.values_list(*fields))
+
+
+def task_grants(user) -> frozenset[Grant]:
+    """Every (permission, object) pair a task may require that this user holds.
+
+    These are the user's roles at regions plus the operators they act for: a handful of
+    rows per official, however many projects exist.
+    """
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = frozenset(
+            Grant(f"{app}.{codename}", ct_id, str(pk)) for app, codename, ct_id, pk in _grant_rows(user)
+        )
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_grants(user) -> None:
+    """Drop the per-request cache after a grant or revoke on this user instance."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def roles_of(user) -> list[RoleAtRegion]:
+    """The roles a user holds, each with its region, ordered by region path."""
+    region_ct = ContentType.objects.get_for_model(Region).pk
+    grants = [g for g in task_grants(user) if g.content_type_id == region_ct]
+    regions = Region.objects.in_bulk([int(g.object_pk) for g in grants])
+    held = [
+        RoleAtRegion(get_role(g.permission.split(".", 1)[1]), regions[int(g.object_pk)])
+        for g in grants
+        if int(g.object_pk) in regions
+    ]
+    return sorted(held, key=lambda r: (r.region.path, r.role.code))
+
+
+def granted_region_paths(user) -> list[str]:
+    return sorted({r.region.path for r in roles_of(user)})
+
+
+def operator_ids(user) -> list[int]:
+    """Operators (cooperatives, enterprises) this user acts for."""
+    return sorted(
+        int(g.object_pk) for g in task_grants(user) if g.permission == OPERATOR_PERMISSION
+    )
+
+
+def region_filter(user, field: str = "region") -> Q:
+    """A ``Q`` selecting rows whose ``field`` region lies in the user's jurisdiction.
+
+    One ``path LIKE 'prefix%'`` per region the user holds a role at; superusers see all.
+    """
+    if user.is_superuser:
+        return Q()
+    paths = granted_region_paths(user)
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{field}__path__startswith": path})
+    return q
+
+
+def regions_for_user(user):
+    """The regions in the user's jurisdiction: every granted region and all below it."""
+    if user.is_superuser:
+        return Region.objects.all()
+    q = Q(pk__in=[])
+    for path in granted_region_paths(user):
+        q |= Q(path__startswith=path)
+    return Region.objects.filter(q)
+
+
+def task_filter(user) -> Q:
+    """A ``Q`` on viewflow ``Task`` rows the user may claim: the task names a permission and
+    object the user holds. The same grants answer ``has_perm`` (guardian) at claim time,
+    so the queue and the claim check agree.
+    """
+    if user.is_superuser:
+        return Q()
+    q = Q(pk__in=[])
+    for grant in task_grants(user):
+        q |= Q(
+            owner_permission=grant.permission,
+            owner_permission_content_type_id=grant.content_type_id,
+            owner_permission_obj_pk=grant.object_pk,
+        )
+    return q

@@ -1,0 +1,170 @@
+"""Walking a project through its lifecycle from code, the way officials do in the browser.
+
+Used by ``seed_demo`` to put demo projects at every stage. Each step is done by a user
+who holds the task's role: claim, then the task's own form and the same act functions
+the views call, so the demo data is exactly what the pages would have produced.
+"""
+
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import get_users_with_perms
+from viewflow.workflow.status import STATUS
+
+from workflow import actions
+from workflow.tasks import ScopedTask
+
+from .flows import ProjectFlow
+from .models import Household, Project
+
+
+def _iso(days_ago: int) -> str:
+    return (timezone.localdate() - datetime.timedelta(days=days_ago)).isoformat()
+
+
+def step_data(node_name: str, project: Project, decision: str = "approve", reason: str = "") -> dict:
+    """Valid form data for each step of the flow, as an official would enter it."""
+    review = {"decision": decision, "reason": reason or ("同意" if decision == "approve" else "")}
+    households = Household.objects.filter(village=project.village).order_by("pk")[:4]
+    data = {
+        "application": {
+            "implementation_plan": f"{project.name}实施方案：选址、建设内容、进度安排。",
+            "performance_targets": "带动脱贫户稳定增收。",
+            "commitment_signed": "on",
+            "households": [str(h.pk) for h in households],
+        },
+        "township_review": {
+            **review,
+            "responsible_leader": str(_township_leader(project).pk) if decision == "approve" else "",
+            "team": "乡扶贫工作站、农业服务中心、包村干部",
+            "policy_set": "《织金县财政专项扶贫资金管理办法》《报账制实施细则》",
+        },
+        "public_notice": {**review, "notice_start": _iso(20), "notice_end": _iso(10), "notice_objections": ""},
+        "county_review": review,
+        "leading_group_approval": {**review, "approval_doc_no": f"织扶领〔2026〕{project.pk}号", "approved_on": _iso(9)},
+        "funds_issue": {
+            "funds_doc_no": f"织财农〔2026〕{project.pk}号",
+            "funds_issued": str(project.funds_amount),
+            "funds_issued_on": _iso(8),
+        },
+        "subsidy_agreements": {"signed_on": _iso(7), "term_years": str(project.term_years), "all_signed": "on"},
+        "entrustment_agreement": {
+            "signed_on": _iso(7),
+            "starts_on": _iso(7),
+            "term_years": str(project.term_years),
+            "first_year_rate": "6.00",
+            "yearly_increase": "0.50",
+            "collateral_value": str(project.funds_amount + Decimal("10000.00")),
+            "collateral_description": "养殖场房屋及设备抵押",
+            "household_share": "75.00",
+            "manager_name": "王建国",
+        },
+        "benefit_linkage_agreements": {"signed_on": _iso(6), "all_signed": "on"},
+        "progress_report": {"percent_complete": "100", "description": "建设完成，设备已安装调试。"},
+        "township_supervision": review,
+        "village_self_check": {"conclusion": "村级自验合格。"},
+        "township_acceptance": {**review, "conclusion": "乡镇初验合格。"},
+        "county_acceptance": {**review, "conclusion": "县级验收合格。", "accepted_on": _iso(3)},
+        "reimbursement": {"amount": str(project.funds_amount), "expense_details": "设备采购、基础设施建设。"},
+        "reimbursement_poverty_review": review,
+        "reimbursement_finance_review": review,
+        "payment": {"voucher_no": f"PZ-{project.pk:05d}", "paid_on": _iso(1)},
+        "maintenance_report": {"income": "120000.00", "dividends_paid": "6000.00", "condition": "运行正常。"},
+        "maintenance_review": review,
+    }
+    return data[node_name]
+
+
+def _township_leader(project):
+    from permissions.roles import TOWNSHIP_LEAD
+
+    return get_users_with_perms(
+        project.township, only_with_perms_in=[TOWNSHIP_LEAD.code], with_group_users=False
+    ).order_by("pk").first()
+
+
+def holder_for(task):
+    """A user who may take this task: its owner, or the first holder of its role."""
+    if task.owner_id:
+        return task.owner
+    codename = task.owner_permission.split(".", 1)[1]
+    return (
+        get_users_with_perms(task.owner_permission_obj, only_with_perms_in=[codename], with_group_users=False)
+        .order_by("pk")
+        .first()
+    )
+
+
+def open_task(project: Project):
+    return (
+        ScopedTask.objects.filter(
+            process=project.process, flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED]
+        )
+        .order_by("created", "pk")
+        .first()
+    )
+
+
+def start_project(user, **fields) -> Project:
+    """Hold the planning meeting and open the project's process, as the village does."""
+    node = ProjectFlow.start
+    form_data = {
+        "meeting_date": _iso(30),
+        "meeting_attendees": "36",
+        "meeting_minutes": "召开项目谋划宣传会议，群众一致同意。",
+        "households_wishes": "希望发展产业增收。",
+        "term_years": "3",
+        **{k: str(v.pk if hasattr(v, "pk") else v) for k, v in fields.items()},
+    }
+    with transaction.atomic():
+        activation = node.activation_class.create(node, None, None)
+        activation.start(SimpleNamespace(user=user))
+        form = node.form_class(data=form_data, process=activation.process, task=activation.task, user=user)
+        if not form.is_valid():
+            raise ValueError(f"planning meeting form invalid: {form.errors.as_json()}")
+        actions.start_process(user, activation, form)
+    return Project.objects.get(pk=activation.process.project_id)
+
+
+def do_step(project: Project, decision: str = "approve", reason: str = "", data: dict | None = None):
+    """Claim and complete the project's next open task; returns the completed task."""
+    task = open_task(project)
+    if task is None:
+        raise ValueError(f"{project} has no open task")
+    user = holder_for(task)
+    if user is None:
+        raise ValueError(f"nobody holds the role for {task.flow_task.name} of {project}")
+    user = get_user_model().objects.get(pk=user.pk)
+    node = task.flow_task
+    with task.activation() as activation:
+        if task.status == STATUS.NEW:
+            actions.claim_task(user, activation)
+    task.refresh_from_db()
+    with task.activation() as activation:
+        activation.start(SimpleNamespace(user=user))
+        values = data if data is not None else step_data(node.name, project, decision, reason)
+        form = node.form_class(data=values, process=activation.process, task=activation.task, user=user)
+        if not form.is_valid():
+            raise ValueError(f"{node.name} form invalid: {form.errors.as_json()}")
+        actions.complete_task(user, activation, form)
+    project.refresh_from_db()
+    return task
+
+
+def advance_to(project: Project, node_name: str | None, limit: int = 60) -> None:
+    """Complete steps (approving every review) until the open task is ``node_name``;
+    ``None`` runs the process to its end."""
+    for _ in range(limit):
+        task = open_task(project)
+        if task is None:
+            if node_name is None:
+                return
+            raise ValueError(f"{project} finished before reaching {node_name}")
+        if task.flow_task.name == node_name:
+            return
+        do_step(project)
+    raise ValueError(f"{project} did not reach {node_name} in {limit} steps")

@@ -1,0 +1,269 @@
+"""The project lifecycle (DOMAIN.md §3), top to bottom as officials run it.
+
+planning meeting → application → public notice → county approval → agreements →
+implementation → acceptance → reimbursement → post-maintenance. Every review can
+approve or send back (退回): the gate after it names the step the work returns to, and
+that step goes back to whoever did it last, with the reason.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from permissions.roles import (
+    COUNTY_FINANCE_BUREAU,
+    COUNTY_LEADING_GROUP,
+    COUNTY_POVERTY_OFFICE,
+    TOWNSHIP_FINANCE_OFFICE,
+    TOWNSHIP_LEAD,
+    TOWNSHIP_WORK_STATION,
+    VILLAGE_SECRETARY,
+)
+from workflow.nodes import Start, View
+from workflow.scoping import JurisdictionFlowMixin
+from workflow.tasks import ScopedTask
+
+from . import forms
+from .models import Project, ProjectProcess
+
+
+def village(process):
+    return process.project.village
+
+
+def township(process):
+    return process.project.village.parent
+
+
+def county(process):
+    return process.project.village.parent.parent
+
+
+def operator_or_village(process):
+    """Who reports on a project: its operator, or the village for direct subsidies."""
+    if process.is_direct_subsidy():
+        return VILLAGE_SECRETARY, village(process)
+    return None, process.project.operator
+
+
+class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
+    """扶贫产业项目 Poverty-alleviation industrial project
+
+    One project under the contract model, from the planning meeting to the end of
+    post-maintenance."""
+
+    process_class = ProjectProcess
+    task_class = ScopedTask
+    lock_impl = lock.select_for_update_lock
+
+    # --- 1–2 Village plans and applies; township reviews (村申报、乡审核) ---------------
+    start = (
+        Start(forms.PlanningMeetingForm, role=VILLAGE_SECRETARY)
+        .Annotation(title=_("Planning meeting"))
+        .Next(this.application)
+    )
+    application = (
+        View(forms.ApplicationForm)
+        .Annotation(title=_("Application"))
+        .Role(VILLAGE_SECRETARY, at=village)
+        .ReturnsToLastHolder()
+        .Next(this.township_review)
+    )
+    township_review = (
+        View(forms.TownshipReviewForm)
+        .Annotation(title=_("Township review"))
+        .Role(TOWNSHIP_WORK_STATION, at=township)
+        .ReturnsToLastHolder()
+        .Next(this.township_review_passed)
+    )
+    township_review_passed = (
+        flow.If(this.is_approved).Then(this.public_notice).Else(this.application, task_data=this.return_note)
+    )
+
+    # --- 3 Public notice (公示) -------------------------------------------------------
+    public_notice = (
+        View(forms.PublicNoticeForm)
+        .Annotation(title=_("Public notice"))
+        .Role(VILLAGE_SECRETARY, at=village)
+        .Next(this.public_notice_passed)
+    )
+    public_notice_passed = (
+        flow.If(this.is_approved).Then(this.county_review).Else(this.application, task_data=this.return_note)
+    )
+
+    # --- 4 County approval (县审定): poverty office, leading group, finance ---------
+    county_review = (
+        View(forms.CountyReviewForm)
+        .Annotation(title=_("County review"))
+        .Role(COUNTY_POVERTY_OFFICE, at=county)
+        .ReturnsToLastHolder()
+        .Next(this.county_review_passed)
+    )
+    county_review_passed = (
+        flow.If(this.is_approved).Then(this.leading_group_approval)
+        .Else(this.township_review, task_data=this.return_note)
+    )
+    leading_group_approval = (
+        View(forms.LeadingGroupApprovalForm)
+        .Annotation(title=_("Leading group approval"))
+        .Role(COUNTY_LEADING_GROUP, at=county)
+        .Next(this.leading_group_approved)
+    )
+    leading_group_approved = (
+        flow.If(this.is_approved).Then(this.funds_issue).Else(this.county_review, task_data=this.return_note)
+    )
+    funds_issue = (
+        View(forms.FundsIssueForm)
+        .Annotation(title=_("Issue funds"))
+        .Role(COUNTY_FINANCE_BUREAU, at=county)
+        .Next(this.agreements_by_mode)
+    )
+
+    # --- 5 Agreements (委托协议): with households, or with the operator ----------------
+    agreements_by_mode = (
+        flow.If(this.is_direct_subsidy).Then(this.subsidy_agreements).Else(this.entrustment_agreement)
+    )
+    subsidy_agreements = (
+        View(forms.SubsidyAgreementsForm)
+        .Annotation(title=_("Direct-subsidy agreements"))
+        .Role(TOWNSHIP_WORK_STATION, at=township)
+        .Next(this.progress_report)
+    )
+    entrustment_agreement = (
+        View(forms.EntrustmentAgreementForm)
+        .Annotation(title=_("Entrustment agreement"))
+        .Role(TOWNSHIP_LEAD, at=township)
+        .Next(this.benefit_linkage_agreements)
+    )
+    benefit_linkage_agreements = (
+        View(forms.BenefitLinkageForm)
+        .Annotation(title=_("Benefit-linkage agreements"))
+        .Operator(of=lambda process: process.project.operator)
+        .Next(this.progress_report)
+    )
+
+    # --- 6 Implementation (实施): reports until complete, each inspected ------------
+    progress_report = (
+        View(forms.ProgressReportForm)
+        .Annotation(title=_("Progress report"))
+        .HeldBy(operator_or_village)
+        .ReturnsToLastHolder()
+        .Next(this.township_supervision)
+    )
+    township_supervision = (
+        View(forms.SupervisionForm)
+        .Annotation(title=_("Township supervision"))
+        .Role(TOWNSHIP_WORK_STATION, at=township)
+        .Next(this.report_accepted)
+    )
+    report_accepted = (
+        flow.If(this.is_approved).Then(this.construction_complete)
+        .Else(this.progress_report, task_data=this.return_note)
+    )
+    construction_complete = (
+        flow.If(this.is_construction_complete).Then(this.village_self_check).Else(this.progress_report)
+    )
+
+    # --- 7 Acceptance (验收): village, township, county ------------------------------
+    village_self_check = (
+        View(forms.SelfCheckForm)
+        .Annotation(title=_("Village self-check"))
+        .Role(VILLAGE_SECRETARY, at=village)
+        .ReturnsToLastHolder()
+        .Next(this.township_acceptance)
+    )
+    township_acceptance = (
+        View(forms.TownshipAcceptanceForm)
+        .Annotation(title=_("Township preliminary acceptance"))
+        .Role(TOWNSHIP_WORK_STATION, at=township)
+        .ReturnsToLastHolder()
+        .Next(this.township_accepted)
+    )
+    township_accepted = (
+        flow.If(this.is_approved).Then(this.county_acceptance)
+        .Else(this.village_self_check, task_data=this.return_note)
+    )
+    county_acceptance = (
+        View(forms.CountyAcceptanceForm)
+        .Annotation(title=_("County acceptance"))
+        .Role(COUNTY_POVERTY_OFFICE, at=county)
+        .Next(this.county_accepted)
+    )
+    county_accepted = (
+        flow.If(this.is_approved).Then(this.reimbursement).Else(this.township_acceptance, task_data=this.return_note)
+    )
+
+    # --- 8 Reimbursement (报账): township submits, county signs and pays ------------
+    reimbursement = (
+        View(forms.ReimbursementForm)
+        .Annotation(title=_("Reimbursement claim"))
+        .Role(TOWNSHIP_FINANCE_OFFICE, at=township)
+        .ReturnsToLastHolder()
+        .Next(this.reimbursement_poverty_review)
+    )
+    reimbursement_poverty_review = (
+        View(forms.ReimbursementReviewForm)
+        .Annotation(title=_("Poverty office sign-off"))
+        .Role(COUNTY_POVERTY_OFFICE, at=county)
+        .Next(this.poverty_office_signed)
+    )
+    poverty_office_signed = (
+        flow.If(this.is_approved).Then(this.reimbursement_finance_review)
+        .Else(this.reimbursement, task_data=this.return_note)
+    )
+    reimbursement_finance_review = (
+        View(forms.ReimbursementReviewForm)
+        .Annotation(title=_("Finance bureau sign-off"))
+        .Role(COUNTY_FINANCE_BUREAU, at=county)
+        .Next(this.finance_signed)
+    )
+    finance_signed = (
+        flow.If(this.is_approved).Then(this.payment).Else(this.reimbursement, task_data=this.return_note)
+    )
+    payment = (
+        View(forms.PaymentForm)
+        .Annotation(title=_("Payment"))
+        .Role(COUNTY_FINANCE_BUREAU, at=county)
+        .Next(this.maintenance_report)
+    )
+
+    # --- 9 Post-maintenance (后续管护): a report a year until the term ends ---------
+    maintenance_report = (
+        View(forms.MaintenanceReportForm)
+        .Annotation(title=_("Yearly maintenance report"))
+        .HeldBy(operator_or_village)
+        .ReturnsToLastHolder()
+        .Next(this.maintenance_review)
+    )
+    maintenance_review = (
+        View(forms.MaintenanceReviewForm)
+        .Annotation(title=_("Maintenance review"))
+        .Role(TOWNSHIP_WORK_STATION, at=township)
+        .Next(this.maintenance_report_accepted)
+    )
+    maintenance_report_accepted = (
+        flow.If(this.is_approved).Then(this.term_complete)
+        .Else(this.maintenance_report, task_data=this.return_note)
+    )
+    term_complete = flow.If(this.is_term_complete).Then(this.end).Else(this.maintenance_report)
+    end = flow.End()
+
+    # --- Branch questions -----------------------------------------------------------
+    def is_approved(self, activation):
+        return activation.process.is_approved()
+
+    def is_direct_subsidy(self, activation):
+        return activation.process.is_direct_subsidy()
+
+    def is_construction_complete(self, activation):
+        return activation.process.is_construction_complete()
+
+    def is_term_complete(self, activation):
+        return activation.process.is_term_complete()
+
+    def return_note(self, activation):
+        return {"returned": activation.process.return_note()}
+
+    # --- Jurisdiction ---------------------------------------------------------------
+    def visible_processes(self, user):
+        return ProjectProcess.objects.filter(project__in=Project.objects.visible_to(user))

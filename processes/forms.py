@@ -1,0 +1,557 @@
+"""The forms of the project lifecycle, one per task, in stage order."""
+
+from decimal import ROUND_DOWN, Decimal
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from permissions.jurisdiction import roles_of
+from permissions.models import Region
+from permissions.roles import VILLAGE_SECRETARY, Level
+from workflow.audit import jsonable
+from workflow.forms import ModelTaskForm, ReviewForm, TaskForm
+
+from .models import (
+    AcceptanceRecord,
+    Agreement,
+    Beneficiary,
+    Household,
+    ImplementationMode,
+    MaintenanceReport,
+    Operator,
+    ProgressReport,
+    Project,
+    Reimbursement,
+)
+from .rules import RuleViolation, benefit_linkage, direct_subsidy, terms
+
+FEN = Decimal("0.01")
+DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+TEXT = {"widget": forms.Textarea(attrs={"rows": 3})}
+
+
+def _snapshot(obj, fields) -> dict:
+    return jsonable({name: getattr(obj, name) for name in fields})
+
+
+# --- 1 项目谋划宣传会议 planning meeting (village; starts the process) -------------------
+
+
+class PlanningMeetingForm(forms.ModelForm):
+    """The village records the planning meeting and the candidate project it chose."""
+
+    class Meta:
+        model = Project
+        fields = [
+            "name", "industry", "village", "mode", "funds_amount", "operator", "scale", "term_years",
+            "meeting_date", "meeting_attendees", "meeting_minutes", "households_wishes",
+        ]
+        widgets = {
+            "meeting_date": forms.DateInput(attrs={"type": "date"}),
+            "meeting_minutes": forms.Textarea(attrs={"rows": 4}),
+            "households_wishes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, process, task, user, **kwargs):
+        self.process, self.task, self.user = process, task, user
+        super().__init__(*args, **kwargs)
+        own = [r.region.pk for r in roles_of(user) if r.role == VILLAGE_SECRETARY]
+        self.fields["village"].queryset = Region.objects.filter(pk__in=own, level=Level.VILLAGE)
+        if len(own) == 1:
+            self.fields["village"].initial = own[0]
+        for name in ("meeting_date", "meeting_attendees", "meeting_minutes"):
+            self.fields[name].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        mode, operator = cleaned.get("mode"), cleaned.get("operator")
+        if mode and mode != ImplementationMode.DIRECT_SUBSIDY and operator is None:
+            self.add_error("operator", _("A dividend project needs the operator that will run it."))
+        if mode == ImplementationMode.DIRECT_SUBSIDY and operator is not None:
+            self.add_error("operator", _("A direct-subsidy project has no operator: funds go to households."))
+        if cleaned.get("term_years") is not None:
+            try:
+                terms.check_term(cleaned["term_years"])
+            except RuleViolation as error:
+                self.add_error("term_years", error)
+        return cleaned
+
+    def apply(self):
+        project = self.save(commit=False)
+        project.created_by = self.user
+        project.save()
+        self.process.project = project
+        return {}, jsonable({"project": project.pk, "name": project.name, "mode": project.mode})
+
+
+# --- 2 申报 application (village) -----------------------------------------------------
+
+
+class ApplicationForm(ModelTaskForm):
+    """The village submits the application with its plan and beneficiary roster."""
+
+    households = forms.ModelMultipleChoiceField(
+        label=_("Beneficiary households"), queryset=Household.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Project
+        fields = ["implementation_plan", "performance_targets", "commitment_signed"]
+        widgets = {
+            "implementation_plan": forms.Textarea(attrs={"rows": 4}),
+            "performance_targets": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def get_instance(self):
+        return self.process.project
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        project = self.instance
+        self.fields["implementation_plan"].required = True
+        self.fields["commitment_signed"].required = True
+        self.fields["households"].queryset = Household.objects.filter(village=project.village)
+        self.fields["households"].initial = list(project.beneficiaries.values_list("household_id", flat=True))
+
+    def clean(self):
+        cleaned = super().clean()
+        households = cleaned.get("households")
+        if households and self.instance.is_direct_subsidy:
+            shares = equal_shares(self.instance.funds_amount, len(households))
+            for household, share in zip(households, shares, strict=True):
+                try:
+                    direct_subsidy.check_household_cap(
+                        household.head_name, subsidy_granted_elsewhere(household, self.instance), share
+                    )
+                except RuleViolation as error:
+                    self.add_error("households", error)
+        return cleaned
+
+    def apply(self):
+        before = {**self.snapshot(), "households": sorted(self.initial.get("households", []))}
+        self.save()
+        project = self.instance
+        chosen = list(self.cleaned_data["households"])
+        project.beneficiaries.exclude(household__in=chosen).delete()
+        shares = equal_shares(project.funds_amount, len(chosen)) if project.is_direct_subsidy else None
+        for index, household in enumerate(chosen):
+            Beneficiary.objects.update_or_create(
+                project=project,
+                household=household,
+                defaults={"subsidy": shares[index] if shares else Decimal("0.00")},
+            )
+        return before, {**self.snapshot(), "households": sorted(h.pk for h in chosen)}
+
+
+def equal_shares(total: Decimal, count: int) -> list[Decimal]:
+    """Split ``total`` yuan among ``count`` households to the fen; the leftover fen go one
+    each to the first households on the roster, so the shares sum to the total."""
+    if count <= 0:
+        return []
+    base = (total / count).quantize(FEN, rounding=ROUND_DOWN)
+    leftover = int((total - base * count) / FEN)
+    return [base + FEN if i < leftover else base for i in range(count)]
+
+
+def subsidy_granted_elsewhere(household, project) -> Decimal:
+    granted = (
+        Beneficiary.objects.filter(household=household, project__mode=ImplementationMode.DIRECT_SUBSIDY)
+        .exclude(project=project)
+        .aggregate(total=Sum("subsidy"))["total"]
+    )
+    return granted or Decimal("0.00")
+
+
+# --- 3 乡审核 township review (sets the five-ones chain) ------------------------------
+
+
+class TownshipReviewForm(ReviewForm):
+    responsible_leader = forms.ModelChoiceField(
+        label=_("Responsible leader"), queryset=get_user_model().objects.none(), required=False
+    )
+    team = forms.CharField(label=_("Working team"), required=False, **TEXT)
+    policy_set = forms.CharField(label=_("Policy set"), required=False, **TEXT)
+    approval_fields = ("responsible_leader", "team", "policy_set")
+    five_ones = ("responsible_leader_id", "team", "policy_set")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        project = self.process.project
+        self.fields["responsible_leader"].queryset = leaders_for(project)
+        self.fields["responsible_leader"].initial = project.responsible_leader_id
+        self.fields["team"].initial = project.team
+        self.fields["policy_set"].initial = project.policy_set
+
+    def apply_approval(self):
+        project = self.process.project
+        before = _snapshot(project, self.five_ones)
+        project.responsible_leader = self.cleaned_data["responsible_leader"]
+        project.team = self.cleaned_data["team"]
+        project.policy_set = self.cleaned_data["policy_set"]
+        project.save(update_fields=["responsible_leader", "team", "policy_set"])
+        return before, _snapshot(project, self.five_ones)
+
+
+def leaders_for(project):
+    """Officials who may lead a project: the township's and the county's officials."""
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import UserObjectPermission
+
+    region_ct = ContentType.objects.get_for_model(Region)
+    holders = UserObjectPermission.objects.filter(
+        content_type=region_ct, object_pk__in=[str(project.township.pk), str(project.county.pk)]
+    ).values("user_id")
+    return get_user_model().objects.filter(pk__in=holders, is_active=True).order_by("last_name", "first_name")
+
+
+# --- 4 公示 public notice (village) ---------------------------------------------------
+
+
+class PublicNoticeForm(ReviewForm):
+    notice_start = forms.DateField(label=_("Notice posted on"), required=False, **DATE)
+    notice_end = forms.DateField(label=_("Notice ended on"), required=False, **DATE)
+    notice_objections = forms.CharField(label=_("Objections raised"), required=False, **TEXT)
+    approval_fields = ("notice_start", "notice_end")
+    notice = ("notice_start", "notice_end", "notice_objections")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [
+            ("approve", _("Notice period passed")),
+            ("back", _("Objections upheld: send back to the application")),
+        ]
+
+    def clean_approval(self, cleaned):
+        start, end = cleaned["notice_start"], cleaned["notice_end"]
+        minimum = settings.QIYUE_NOTICE_MIN_DAYS
+        if (end - start).days + 1 < minimum:
+            self.add_error(
+                "notice_end",
+                _("The public notice must run at least %(days)d days (%(start)s to %(end)s is too short).")
+                % {"days": minimum, "start": start, "end": end},
+            )
+        if end > timezone.localdate():
+            self.add_error("notice_end", _("The notice period has not ended yet."))
+
+    def apply_approval(self):
+        project = self.process.project
+        before = _snapshot(project, self.notice)
+        for name in self.notice:
+            setattr(project, name, self.cleaned_data[name])
+        project.save(update_fields=list(self.notice))
+        return before, _snapshot(project, self.notice)
+
+
+# --- 5–6 县审核 / 审定 county review and leading-group approval -------------------------
+
+
+class CountyReviewForm(ReviewForm):
+    pass
+
+
+class LeadingGroupApprovalForm(ReviewForm):
+    approval_doc_no = forms.CharField(label=_("Approval reply number"), required=False, max_length=60)
+    approved_on = forms.DateField(label=_("Approved on"), required=False, **DATE)
+    approval_fields = ("approval_doc_no", "approved_on")
+
+    def apply_approval(self):
+        project = self.process.project
+        before = _snapshot(project, self.approval_fields)
+        project.approval_doc_no = self.cleaned_data["approval_doc_no"]
+        project.approved_on = self.cleaned_data["approved_on"]
+        project.save(update_fields=list(self.approval_fields))
+        return before, _snapshot(project, self.approval_fields)
+
+
+# --- 7 下达资金 funds issued (county finance) -----------------------------------------
+
+
+class FundsIssueForm(ModelTaskForm):
+    class Meta:
+        model = Project
+        fields = ["funds_doc_no", "funds_issued", "funds_issued_on"]
+        widgets = {"funds_issued_on": forms.DateInput(attrs={"type": "date"})}
+
+    def get_instance(self):
+        return self.process.project
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = True
+        self.fields["funds_issued"].initial = self.instance.funds_amount
+
+    def clean_funds_issued(self):
+        amount = self.cleaned_data["funds_issued"]
+        if amount <= 0 or amount > self.instance.funds_amount:
+            raise forms.ValidationError(
+                _("Funds issued must be above zero and at most the approved ¥%(amount)s.")
+                % {"amount": self.instance.funds_amount}
+            )
+        return amount
+
+
+# --- 8a 直补协议 direct-subsidy agreements (township) ---------------------------------
+
+
+class SubsidyAgreementsForm(TaskForm):
+    signed_on = forms.DateField(label=_("Agreements signed on"), **DATE)
+    term_years = forms.IntegerField(label=_("Rolling-development term (years)"), min_value=1)
+    all_signed = forms.BooleanField(label=_("Every household on the roster has signed"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["term_years"].initial = self.process.project.term_years
+
+    def clean_term_years(self):
+        years = self.cleaned_data["term_years"]
+        terms.check_term(years)
+        return years
+
+    def apply(self):
+        project = self.process.project
+        before = {"term_years": project.term_years}
+        project.term_years = self.cleaned_data["term_years"]
+        project.save(update_fields=["term_years"])
+        count = project.beneficiaries.update(agreement_signed_on=self.cleaned_data["signed_on"])
+        return before, {"term_years": project.term_years, "signed_on": self.cleaned_data["signed_on"].isoformat(),
+                        "households": count}
+
+
+# --- 8b 委托协议 entrustment agreement (township lead ↔ operator) ----------------------
+
+
+class EntrustmentAgreementForm(ModelTaskForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "signed_on", "starts_on", "term_years", "first_year_rate", "yearly_increase",
+            "collateral_value", "collateral_description", "household_share", "manager_name",
+        ]
+        widgets = {
+            "signed_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def get_instance(self):
+        project = self.process.project
+        return getattr(project, "agreement", None) or Agreement(project=project, term_years=project.term_years)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.process.project.mode == ImplementationMode.GUARANTEED_DIVIDEND:
+            drop = ("household_share", "manager_name")
+        else:
+            drop = ("first_year_rate", "yearly_increase", "collateral_value", "collateral_description")
+        for name in drop:
+            del self.fields[name]
+        for field in self.fields.values():
+            field.required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        project = self.process.project
+        checks = [("term_years", lambda: terms.check_term(cleaned["term_years"]))]
+        if project.mode == ImplementationMode.GUARANTEED_DIVIDEND:
+            checks += [
+                ("first_year_rate", lambda: benefit_linkage.check_guaranteed_dividend(
+                    cleaned["first_year_rate"], cleaned["yearly_increase"])),
+                ("collateral_value", lambda: benefit_linkage.check_collateral(
+                    cleaned["collateral_value"], project.funds_amount)),
+            ]
+        else:
+            checks += [
+                ("household_share", lambda: benefit_linkage.check_household_share(cleaned["household_share"])),
+                ("manager_name", lambda: benefit_linkage.check_manager_named(cleaned["manager_name"])),
+            ]
+        for field, check in checks:
+            if field in self.errors:
+                continue
+            try:
+                check()
+            except KeyError:
+                continue  # a required field is missing; its own error says so
+            except RuleViolation as error:
+                self.add_error(field, error)
+        return cleaned
+
+    def apply(self):
+        before, after = super().apply()
+        project = self.process.project
+        if project.term_years != self.instance.term_years:
+            project.term_years = self.instance.term_years
+            project.save(update_fields=["term_years"])
+        return before, after
+
+
+# --- 8c 利益联结协议 benefit-linkage agreements (operator ↔ households) -----------------
+
+
+class BenefitLinkageForm(TaskForm):
+    signed_on = forms.DateField(label=_("Benefit-linkage agreements signed on"), **DATE)
+    all_signed = forms.BooleanField(label=_("Every household on the roster has signed"))
+
+    def apply(self):
+        project = self.process.project
+        signed_on = self.cleaned_data["signed_on"]
+        Agreement.objects.filter(project=project).update(benefit_linkage_signed_on=signed_on)
+        count = project.beneficiaries.update(agreement_signed_on=signed_on)
+        return {}, {"benefit_linkage_signed_on": signed_on.isoformat(), "households": count}
+
+
+# --- 9 实施 implementation ------------------------------------------------------------
+
+
+class ProgressReportForm(TaskForm):
+    percent_complete = forms.IntegerField(label=_("Percent complete"), min_value=0, max_value=100)
+    description = forms.CharField(label=_("Progress and quality"), **TEXT)
+
+    def apply(self):
+        report = ProgressReport.objects.create(
+            project=self.process.project,
+            percent_complete=self.cleaned_data["percent_complete"],
+            description=self.cleaned_data["description"],
+            reported_by=self.user,
+        )
+        return {}, {"progress_report": report.pk, "percent_complete": report.percent_complete}
+
+
+class SupervisionForm(ReviewForm):
+    """The township inspects each report: accept it, or send it back to be redone."""
+
+
+# --- 10 验收 acceptance ----------------------------------------------------------------
+
+
+class SelfCheckForm(TaskForm):
+    conclusion = forms.CharField(label=_("Self-check conclusion"), **TEXT)
+
+    def apply(self):
+        record = AcceptanceRecord.objects.create(
+            project=self.process.project,
+            level=AcceptanceRecord.Level.VILLAGE,
+            conclusion=self.cleaned_data["conclusion"],
+            recorded_by=self.user,
+        )
+        return {}, {"acceptance_record": record.pk, "level": record.level}
+
+
+class TownshipAcceptanceForm(ReviewForm):
+    conclusion = forms.CharField(label=_("Preliminary acceptance conclusion"), required=False, **TEXT)
+    approval_fields = ("conclusion",)
+    level = AcceptanceRecord.Level.TOWNSHIP
+
+    def apply_approval(self):
+        record = AcceptanceRecord.objects.create(
+            project=self.process.project, level=self.level,
+            conclusion=self.cleaned_data["conclusion"], recorded_by=self.user,
+        )
+        return {}, {"acceptance_record": record.pk, "level": record.level}
+
+
+class CountyAcceptanceForm(TownshipAcceptanceForm):
+    conclusion = forms.CharField(label=_("County acceptance conclusion"), required=False, **TEXT)
+    accepted_on = forms.DateField(label=_("Accepted on"), required=False, **DATE)
+    approval_fields = ("conclusion", "accepted_on")
+    level = AcceptanceRecord.Level.COUNTY
+
+    def apply_approval(self):
+        before, after = super().apply_approval()
+        project = self.process.project
+        project.accepted_on = self.cleaned_data["accepted_on"]
+        project.save(update_fields=["accepted_on"])
+        return before, {**after, "accepted_on": project.accepted_on.isoformat()}
+
+
+# --- 11 报账 reimbursement --------------------------------------------------------------
+
+
+class ReimbursementForm(ModelTaskForm):
+    class Meta:
+        model = Reimbursement
+        fields = ["amount", "expense_details"]
+        widgets = {"expense_details": forms.Textarea(attrs={"rows": 4})}
+
+    def get_instance(self):
+        project = self.process.project
+        return getattr(project, "reimbursement", None) or Reimbursement(project=project)
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        issued = self.process.project.funds_issued or Decimal("0.00")
+        if amount <= 0 or amount > issued:
+            raise forms.ValidationError(
+                _("The amount claimed must be above zero and at most the ¥%(issued)s issued.") % {"issued": issued}
+            )
+        return amount
+
+
+class ReimbursementReviewForm(ReviewForm):
+    pass
+
+
+class PaymentForm(ModelTaskForm):
+    class Meta:
+        model = Reimbursement
+        fields = ["voucher_no", "paid_on"]
+        widgets = {"paid_on": forms.DateInput(attrs={"type": "date"})}
+
+    def get_instance(self):
+        return self.process.project.reimbursement
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = True
+
+    def apply(self):
+        before, after = super().apply()
+        project = self.process.project
+        if project.is_direct_subsidy:
+            # Direct subsidies reach the households only now, after acceptance (seed 1).
+            paid = project.beneficiaries.filter(paid_on__isnull=True).update(paid_on=self.instance.paid_on)
+            after = {**after, "households_paid": paid}
+        return before, after
+
+
+# --- 12 后续管护 post-maintenance -------------------------------------------------------
+
+
+class MaintenanceReportForm(TaskForm):
+    income = forms.DecimalField(label=_("Operating income (yuan)"), max_digits=14, decimal_places=2, min_value=0)
+    dividends_paid = forms.DecimalField(
+        label=_("Dividends paid to households (yuan)"), max_digits=14, decimal_places=2, min_value=0
+    )
+    condition = forms.CharField(label=_("Asset condition and maintenance"), **TEXT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = next_report_year(self.process.project)
+
+    def apply(self):
+        report = MaintenanceReport.objects.create(
+            project=self.process.project, year=self.year, reported_by=self.user,
+            **{k: self.cleaned_data[k] for k in ("income", "dividends_paid", "condition")},
+        )
+        return {}, jsonable({"maintenance_report": report.pk, "year": report.year,
+                             "income": report.income, "dividends_paid": report.dividends_paid})
+
+
+def next_report_year(project) -> int:
+    """The agreement year being reported: one after the last accepted report."""
+    return project.maintenance_reports.filter(status=MaintenanceReport.Status.ACCEPTED).count() + 1
+
+
+class MaintenanceReviewForm(ReviewForm):
+    def apply(self):
+        before, after = super().apply()
+        report = self.process.project.maintenance_reports.get(status=MaintenanceReport.Status.SUBMITTED)
+        report.status = (
+            MaintenanceReport.Status.ACCEPTED if self.cleaned_data["decision"] == "approve" else MaintenanceReport.Status.RETURNED
+        )
+        report.save(update_fields=["status"])
+        return before, {**after, "maintenance_report": report.pk, "year": report.year, "status": report.status}

@@ -1,0 +1,162 @@
+"""Project pages: the list an official works from and the page of one project."""
+
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+from viewflow.urls import Application
+from viewflow.workflow.status import STATUS
+
+from permissions.models import Region
+from permissions.roles import ROLES_BY_CODE, Level
+from workflow.models import AuditEntry
+from workflow.tasks import ScopedTask
+
+from .flows import ProjectFlow
+from .models import ImplementationMode, Project
+from .stages import STAGE_LABELS, STAGES, stage_of
+
+
+def get_project_for_user(user, pk) -> Project:
+    """The project, or 404 when it lies outside the user's jurisdiction."""
+    return get_object_or_404(Project.objects.visible_to(user).select_related("village__parent__parent"), pk=pk)
+
+
+def with_current_step(projects):
+    open_step = (
+        ScopedTask.objects.filter(process_id=OuterRef("process"), flow_task_type="HUMAN", finished__isnull=True)
+        .order_by("-created")
+        .values("flow_task")[:1]
+    )
+    return projects.annotate(current_step=Subquery(open_step), process_status=Subquery(
+        ScopedTask.objects.filter(process_id=OuterRef("process")).values("process__status")[:1]
+    ))
+
+
+def stage_code(project) -> str | None:
+    if getattr(project, "process_status", None) == STATUS.DONE:
+        return "finished"
+    step = project.current_step
+    return stage_of(getattr(step, "name", step))
+
+
+class ProjectListView(generic.ListView):
+    template_name = "processes/project_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        projects = Project.objects.visible_to(self.request.user).select_related(
+            "village__parent", "operator", "responsible_leader"
+        )
+        params = self.request.GET
+        if params.get("township"):
+            projects = projects.filter(village__parent_id=params["township"])
+        if params.get("mode"):
+            projects = projects.filter(mode=params["mode"])
+        if params.get("q"):
+            projects = projects.filter(name__icontains=params["q"])
+        return with_current_step(projects).order_by("-created_at")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for project in context["object_list"]:
+            project.stage = STAGE_LABELS.get(stage_code(project), "")
+        townships = Region.objects.filter(
+            level=Level.TOWNSHIP, pk__in=Project.objects.visible_to(self.request.user).values("village__parent")
+        )
+        return {**context, "townships": townships, "modes": ImplementationMode.choices, "params": self.request.GET}
+
+
+def holder_of(task) -> str:
+    """Who holds an open task: its owner, or the role and region whose queue it waits in."""
+    if task.owner_id:
+        return task.owner.get_full_name() or task.owner.get_username()
+    codename = (task.owner_permission or "").split(".")[-1]
+    role = ROLES_BY_CODE.get(codename)
+    obj = task.owner_permission_obj
+    if role is not None:
+        return f"{role.label} · {obj.full_name if obj else ''}"
+    return f"{_('Operator')} · {obj}" if obj else ""
+
+
+class ProjectDetailView(generic.TemplateView):
+    template_name = "processes/project_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        project = get_project_for_user(user, kwargs["pk"])
+        process = getattr(project, "process", None)
+        open_tasks = []
+        if process is not None:
+            for task in ScopedTask.objects.filter(process=process, flow_task_type="HUMAN", finished__isnull=True):
+                task.holder = holder_of(task)
+                task.can_execute = task.owner_id == user.pk
+                task.can_claim = task.flow_task.can_assign(user, task)
+                task.execute_url = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+                task.claim_url = task.flow_task.reverse("assign", args=[task.process_id, task.pk])
+                open_tasks.append(task)
+        current = [stage_of(t.flow_task.name) for t in open_tasks]
+        finished = process is not None and process.status == STATUS.DONE
+        stages = [
+            {"code": code, "label": label, "current": code in current}
+            for code, label, _nodes in STAGES
+        ]
+        return {
+            **super().get_context_data(**kwargs),
+            "project": project,
+            "process": process,
+            "finished": finished,
+            "stages": stages,
+            "open_tasks": open_tasks,
+            "history": project_history(project, process),
+            "chart_url": ProjectFlow.instance.reverse("process_chart", args=[process.pk]) if process else "",
+            "beneficiaries": project.beneficiaries.select_related("household"),
+            "agreement": getattr(project, "agreement", None),
+            "reimbursement": getattr(project, "reimbursement", None),
+        }
+
+
+ACT_LABELS = {
+    "process.start": _("Started"),
+    "task.claim": _("Claimed"),
+    "task.release": _("Released"),
+    "task.complete": _("Completed"),
+    "task.send_back": _("Sent back"),
+    "task.cancel": _("Cancelled"),
+    "task.undo": _("Undone"),
+    "task.revive": _("Revived"),
+}
+
+
+def project_history(project, process):
+    """The project's audit entries, each with a readable act and the step it concerns."""
+    entries = list(AuditEntry.objects.filter(project_id=project.pk).order_by("seq"))
+    titles = {}
+    if process is not None:
+        titles = {str(t.pk): t.flow_task.task_title for t in ScopedTask.objects.filter(process=process)}
+    for entry in entries:
+        entry.act_label = ACT_LABELS.get(entry.act, entry.act)
+        entry.step_title = titles.get(entry.object_id, "") if entry.object_type == "viewflow.task" else ""
+        if entry.act == "process.start":
+            entry.step_title = ProjectFlow.start.task_title
+    return entries
+
+
+class ProjectsApp(Application):
+    title = _("Projects")
+    icon = "folder_open"
+    app_name = "projects"
+
+    def has_view_permission(self, user, obj=None):
+        from permissions.jurisdiction import task_grants
+
+        return user.is_authenticated and (user.is_superuser or bool(task_grants(user)))
+
+    @property
+    def index_path(self):
+        return path("", ProjectListView.as_view(), name="index")
+
+    @property
+    def detail_path(self):
+        return path("<int:pk>/", ProjectDetailView.as_view(), name="detail")

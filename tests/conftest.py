@@ -1,0 +1,72 @@
+"""The fixed cast (healthchecks style): two townships, officials of every role, operators.
+
+Township A (珠藏镇) has villages A1 and A2; township B (桂果镇) has village B1. Every
+role is held at every region of its level, so each boundary can be tested from both
+sides. ``cast.users["township_lead", "A"]`` is the township lead of A, and so on.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+
+from permissions.roles import REGION_ROLES
+
+from . import factories as f
+
+
+@dataclass
+class Cast:
+    county: object
+    regions: dict
+    users: dict = field(default_factory=dict)
+    operators: dict = field(default_factory=dict)
+    households: dict = field(default_factory=dict)
+
+    def user(self, role_code, region_key="county"):
+        return self.users[role_code, region_key]
+
+    def client(self, user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def cast(db):
+    county = f.county("织金县")
+    a = f.township(county, "珠藏镇")
+    b = f.township(county, "桂果镇")
+    regions = {
+        "county": county,
+        "A": a,
+        "B": b,
+        "A1": f.village(a, "乐丰村"),
+        "A2": f.village(a, "大寨村"),
+        "B1": f.village(b, "牛场村"),
+    }
+    c = Cast(county=county, regions=regions)
+    for key, region in regions.items():
+        for role in REGION_ROLES:
+            if role.level == region.level:
+                c.users[role.code, key] = f.official(role, region, username=f"{role.code}_{key}")
+    c.operators["A"] = f.OperatorFactory(name="乐丰生猪养殖专业合作社", township=a)
+    c.operators["B"] = f.OperatorFactory(name="桂果农业发展有限公司", township=b)
+    c.users["operator", "A"] = f.operator_user(c.operators["A"], "operator_A")
+    c.users["operator", "B"] = f.operator_user(c.operators["B"], "operator_B")
+    for key in ("A1", "A2", "B1"):
+        c.households[key] = [f.HouseholdFactory(village=regions[key]) for _ in range(3)]
+    return c
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _site_urls_loaded():
+    """Flow nodes reverse their URLs through the site, which is wired when the URLconf loads."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,129 @@
+"""Drive a project through the lifecycle over HTTP, each step by the cast member whose
+role and region the step belongs to (DOMAIN.md §3), as a browser would: claim, open the
+form, post it, follow the redirect."""
+
+from decimal import Decimal
+
+from viewflow.workflow.status import STATUS
+
+from processes import demo
+from processes.flows import ProjectFlow
+from processes.models import ImplementationMode, Project
+from workflow.tasks import ScopedTask
+
+
+def holder_key(node_name, project_mode, village_key):
+    """Who must do each step: (role code, region key of the cast)."""
+    township_key = village_key[0]
+    reporter = (
+        ("village_secretary", village_key)
+        if project_mode == ImplementationMode.DIRECT_SUBSIDY
+        else ("operator", township_key)
+    )
+    return {
+        "application": ("village_secretary", village_key),
+        "township_review": ("township_work_station", township_key),
+        "public_notice": ("village_secretary", village_key),
+        "county_review": ("county_poverty_office", "county"),
+        "leading_group_approval": ("county_leading_group", "county"),
+        "funds_issue": ("county_finance_bureau", "county"),
+        "subsidy_agreements": ("township_work_station", township_key),
+        "entrustment_agreement": ("township_lead", township_key),
+        "benefit_linkage_agreements": ("operator", township_key),
+        "progress_report": reporter,
+        "township_supervision": ("township_work_station", township_key),
+        "village_self_check": ("village_secretary", village_key),
+        "township_acceptance": ("township_work_station", township_key),
+        "county_acceptance": ("county_poverty_office", "county"),
+        "reimbursement": ("township_finance_office", township_key),
+        "reimbursement_poverty_review": ("county_poverty_office", "county"),
+        "reimbursement_finance_review": ("county_finance_bureau", "county"),
+        "payment": ("county_finance_bureau", "county"),
+        "maintenance_report": reporter,
+        "maintenance_review": ("township_work_station", township_key),
+    }[node_name]
+
+
+class Driver:
+    def __init__(self, cast, village_key="A1"):
+        self.cast = cast
+        self.village_key = village_key
+
+    def start(self, mode=ImplementationMode.DIRECT_SUBSIDY, funds="60000.00", **overrides):
+        secretary = self.cast.user("village_secretary", self.village_key)
+        client = self.cast.client(secretary)
+        data = {
+            "name": overrides.pop("name", "竹荪种植项目"),
+            "industry": "竹荪种植",
+            "village": str(self.cast.regions[self.village_key].pk),
+            "mode": mode,
+            "funds_amount": funds,
+            "scale": "50亩",
+            "term_years": "3",
+            "meeting_date": "2026-10-01",
+            "meeting_attendees": "40",
+            "meeting_minutes": "村民大会一致同意。",
+            "households_wishes": "发展竹荪种植。",
+        }
+        if mode != ImplementationMode.DIRECT_SUBSIDY:
+            data["operator"] = str(self.cast.operators[self.village_key[0]].pk)
+        data.update(overrides)
+        url = ProjectFlow.start.reverse("execute")
+        assert client.get(url).status_code == 200
+        response = client.post(url, data)
+        assert response.status_code == 302, _errors(response)
+        return Project.objects.get(name=data["name"])
+
+    def open_task(self, project):
+        return (
+            ScopedTask.objects.filter(
+                process=project.process, flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED]
+            )
+            .order_by("created", "pk")
+            .first()
+        )
+
+    def holder(self, node_name, project):
+        role, key = holder_key(node_name, project.mode, self.village_key)
+        return self.cast.user(role, key)
+
+    def act(self, project, node_name, decision="approve", reason="", data=None, user=None):
+        """Do the open step ``node_name`` as its holder; returns the completed task."""
+        task = self.open_task(project)
+        assert task is not None, f"{project} has no open task (expected {node_name})"
+        assert task.flow_task.name == node_name, f"open task is {task.flow_task.name}, expected {node_name}"
+        user = user or self.holder(node_name, project)
+        client = self.cast.client(user)
+        if task.status == STATUS.NEW:
+            queue = client.get("/workflow/queue/")
+            assert project.name in queue.content.decode(), f"{user} does not see {node_name} in the queue"
+            response = client.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk]))
+            assert response.status_code == 302, response.status_code
+        execute = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+        assert client.get(execute).status_code == 200
+        payload = data if data is not None else demo.step_data(node_name, project, decision, reason)
+        response = client.post(execute, payload)
+        assert response.status_code == 302, _errors(response)
+        task.refresh_from_db()
+        assert task.status == STATUS.DONE
+        project.refresh_from_db()
+        return task
+
+    def run(self, project, until=None, decisions=None):
+        """Approve step after step until the open task is ``until`` (or the end)."""
+        for _ in range(80):
+            task = self.open_task(project)
+            if task is None or (until and task.flow_task.name == until):
+                return
+            self.act(project, task.flow_task.name)
+        raise AssertionError("the flow did not end")
+
+
+def _errors(response):
+    context = getattr(response, "context", None)
+    if context and context.get("form") is not None:
+        return f"{response.status_code}: {context['form'].errors.as_json()}"
+    return f"{response.status_code}"
+
+
+ZERO = Decimal("0.00")

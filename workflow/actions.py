@@ -1,0 +1,107 @@
+"""Task acts: one function per state-changing act on a workflow task.
+
+Each takes the acting user, runs inside the caller's lock and transaction (viewflow's
+task views hold both on POST), performs the viewflow transition and appends the audit
+entry. viewflow's signals miss claim, release, cancel, undo and revive, so every one of
+those goes through here.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import audit
+
+
+def _project_id(task):
+    return getattr(task.process.coerced, "project_id", None)
+
+
+def _state(task) -> dict:
+    return {"status": task.status, "owner": task.owner_id}
+
+
+@transaction.atomic
+def claim_task(actor, activation):
+    """签收: the official takes a task from the queue into their inbox."""
+    task = activation.task
+    before = _state(task)
+    activation.assign(actor)
+    task.assigned = timezone.now()  # viewflow never sets it (VIEWFLOW-NOTES §8.7)
+    task.save(update_fields=["assigned"])
+    audit.record(actor, "task.claim", task, project_id=_project_id(task), before=before, after=_state(task))
+
+
+@transaction.atomic
+def release_task(actor, activation, reason=""):
+    """Put a claimed task back into the queue of its role."""
+    task = activation.task
+    before = _state(task)
+    activation.unassign()
+    task.assigned = None
+    task.save(update_fields=["assigned"])
+    audit.record(
+        actor, "task.release", task, project_id=_project_id(task), before=before, after=_state(task), reason=reason
+    )
+
+
+@transaction.atomic
+def complete_task(actor, activation, form):
+    """Complete a task with the data its form collected, and its decision.
+
+    ``form.apply()`` writes the stage's data and returns ``(before, after)`` for the audit;
+    a review form whose ``decision`` is "back" sends the work back (退回) with its ``reason``.
+    """
+    task = activation.task
+    before, after = form.apply()
+    decision = form.cleaned_data.get("decision", "")
+    reason = form.cleaned_data.get("reason", "")
+    activation.execute()
+    act = "task.send_back" if decision == "back" else "task.complete"
+    after = {**after, "decision": decision} if decision else after
+    audit.record(actor, act, task, project_id=_project_id(task), before=before, after=after, reason=reason)
+
+
+@transaction.atomic
+def cancel_task(actor, activation, reason=""):
+    task = activation.task
+    before = _state(task)
+    activation.cancel()
+    audit.record(
+        actor, "task.cancel", task, project_id=_project_id(task), before=before, after=_state(task), reason=reason
+    )
+
+
+@transaction.atomic
+def undo_task(actor, activation, reason=""):
+    task = activation.task
+    before = _state(task)
+    activation.undo()
+    audit.record(actor, "task.undo", task, project_id=_project_id(task), before=before, after=_state(task), reason=reason)
+
+
+@transaction.atomic
+def revive_task(actor, activation, reason=""):
+    task = activation.task
+    before = _state(task)
+    new_task = activation.revive()
+    audit.record(
+        actor,
+        "task.revive",
+        task,
+        project_id=_project_id(task),
+        before=before,
+        after={**_state(task), "revived_as": new_task.pk},
+        reason=reason,
+    )
+    return new_task
+
+
+@transaction.atomic
+def start_process(actor, activation, form):
+    """Start a process from its start form (e.g. a village opening a project)."""
+    before, after = form.apply()
+    activation.execute()
+    process = activation.process
+    audit.record(
+        actor, "process.start", process, project_id=getattr(process, "project_id", None), before=before, after=after
+    )

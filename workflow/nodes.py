@@ -1,0 +1,98 @@
+"""Workflow nodes that know who may act: a role at a region, or an operator.
+
+``View(...).Role(role, at=...)`` gives a task to whoever holds ``role`` at the region
+``at(process)`` returns; ``.Operator(of=...)`` to the users who act for that operator.
+Claim checks the permission and object stored on the task when it was created, never
+a model-wide permission, so the queue and the claim check always agree; a revived task
+keeps its scope (stock revive drops it).
+"""
+
+from viewflow.workflow import flow
+from viewflow.workflow.status import STATUS
+from viewflow.workflow.nodes.view import ViewActivation
+
+from permissions.jurisdiction import roles_of
+from permissions.roles import OPERATOR_PERMISSION, Role
+
+from . import views
+
+
+class ScopedViewActivation(ViewActivation):
+    def prepare_revived_task(self, task):
+        task.owner_permission = self.task.owner_permission
+        task.owner_permission_content_type = self.task.owner_permission_content_type
+        task.owner_permission_obj_pk = self.task.owner_permission_obj_pk
+
+
+class View(flow.View):
+    """A human task held by a role at a region (or by an operator)."""
+
+    activation_class = ScopedViewActivation
+    assign_view_class = views.ClaimTaskView
+    unassign_view_class = views.ReleaseTaskView
+    cancel_view_class = views.CancelTaskView
+    undo_view_class = views.UndoTaskView
+    revive_view_class = views.ReviveTaskView
+
+    def __init__(self, form_class, **kwargs):
+        super().__init__(views.TaskFormView.as_view(form_class=form_class), **kwargs)
+        self.form_class = form_class
+
+    def Role(self, role: Role, at):
+        """Holders of ``role`` at region ``at(process)`` may claim and act on this task."""
+        self.role = role
+        return self.Permission(role.permission, obj=lambda process: at(process.coerced))
+
+    def Operator(self, of):
+        """Users acting for operator ``of(process)`` may claim and act on this task."""
+        self.role = None
+        return self.Permission(OPERATOR_PERMISSION, obj=lambda process: of(process.coerced))
+
+    def HeldBy(self, holder):
+        """The holder depends on the process: ``holder(process)`` returns ``(role, region)``,
+        or ``(None, operator)`` for the users acting for that operator."""
+
+        def permission(activation):
+            role, _ = holder(activation.process)
+            return role.permission if role else OPERATOR_PERMISSION
+
+        return self.Permission(permission, obj=lambda process: holder(process.coerced)[1])
+
+    def ReturnsToLastHolder(self):
+        """When this step comes round again (a send-back, or the next report), it goes
+        straight to whoever did it last, provided they still hold the role."""
+
+        def last_holder(activation):
+            task = activation.task
+            previous = (
+                activation.flow_class.task_class._default_manager.filter(
+                    process=activation.process, flow_task=activation.flow_task, status=STATUS.DONE
+                )
+                .select_related("owner")
+                .order_by("-pk")
+                .first()
+            )
+            user = previous.owner if previous else None
+            if user is None or not user.is_active or not task.owner_permission:
+                return None
+            return user if user.has_perm(task.owner_permission, task.owner_permission_obj) else None
+
+        return self.Assign(last_holder)
+
+    def can_assign(self, user, task):
+        if task.owner_id or user is None or not user.is_authenticated:
+            return False
+        if not task.owner_permission:
+            return False  # every task of ours names who may take it
+        obj = task.owner_permission_obj
+        return obj is not None and user.has_perm(task.owner_permission, obj)
+
+
+class Start(flow.Start):
+    """A process started by whoever holds ``role`` at some region."""
+
+    def __init__(self, form_class, role: Role, **kwargs):
+        super().__init__(views.StartFormView.as_view(form_class=form_class), **kwargs)
+        self.form_class = form_class
+        self.role = role
+        self.Available(lambda user: any(r.role == role for r in roles_of(user)))

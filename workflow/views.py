@@ -1,0 +1,289 @@
+"""Views shared by every flow: task forms, task acts, and the jurisdiction-scoped lists.
+
+Task views stay thin: validate the form, call the act in ``workflow.actions``, redirect.
+viewflow's flow-wide pages (queue, inbox, archive, dashboard, process and task lists,
+charts) are replaced by versions that show only what lies in the user's jurisdiction.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
+from viewflow.utils import viewprop
+from viewflow.workflow.flow.views import mixins as vf_mixins
+from viewflow.workflow import chart
+from viewflow.workflow.flow.views.chart import FlowChartView
+from viewflow.workflow.flow.views.dashboard import (
+    DashboardProcessListView,
+    DashboardTaskListView,
+    DashboardView,
+)
+from viewflow.workflow.flow.views.detail import DetailProcessView
+from viewflow.workflow.flow.views.list import (
+    WorkflowArchiveListView,
+    WorkflowInboxListView,
+    WorkflowQueueListView,
+)
+from viewflow.workflow.models import Task
+
+from . import actions
+from .tasks import ScopedTask
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- Task forms ---------------------------------------------------------------------
+
+
+class TaskFormView(
+    vf_mixins.TaskSuccessUrlMixin,
+    vf_mixins.TaskViewTemplateNames,
+    generic.FormView,
+):
+    """Execute a human task: the node's form collects the stage data and the decision."""
+
+    form_class = None
+    template_filename = "task.html"
+
+    def get_form_kwargs(self):
+        activation = self.request.activation
+        return {
+            **super().get_form_kwargs(),
+            "process": activation.process,
+            "task": activation.task,
+            "user": self.request.user,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(returned=returned_note(self.request.activation.task), **kwargs)
+
+    def form_valid(self, form):
+        actions.complete_task(self.request.user, self.request.activation, form)
+        messages.success(self.request, _("“%(task)s” has been completed.") % {"task": self.request.activation.flow_task.task_title})
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class StartFormView(
+    vf_mixins.TaskSuccessUrlMixin,
+    vf_mixins.TaskViewTemplateNames,
+    generic.FormView,
+):
+    form_class = None
+    template_filename = "start.html"
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "process": self.request.activation.process,
+            "task": self.request.activation.task,
+            "user": self.request.user,
+        }
+
+    def form_valid(self, form):
+        actions.start_process(self.request.user, self.request.activation, form)
+        messages.success(self.request, _("The process has been started."))
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def returned_note(task) -> dict | None:
+    """The send-back (退回) that created this task, if any: who, when and why."""
+    return (task.data or {}).get("returned")
+
+
+# --- Task acts ------------------------------------------------------------------------
+
+
+class _ActView(vf_mixins.TaskSuccessUrlMixin, vf_mixins.TaskViewTemplateNames, generic.FormView):
+    form_class = ReasonForm
+    success_message = ""
+
+    def form_valid(self, form):
+        self.act(form.cleaned_data.get("reason", ""))
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ClaimTaskView(_ActView):
+    template_filename = "task_assign.html"
+    form_class = forms.Form
+    success_message = _("The task is now in your inbox.")
+
+    def form_valid(self, form):
+        actions.claim_task(self.request.user, self.request.activation)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ReleaseTaskView(_ActView):
+    template_filename = "task_unassign.html"
+    success_message = _("The task is back in the queue.")
+
+    def act(self, reason):
+        actions.release_task(self.request.user, self.request.activation, reason)
+
+
+class CancelTaskView(_ActView):
+    template_filename = "task_cancel.html"
+    success_message = _("The task has been cancelled.")
+
+    def act(self, reason):
+        actions.cancel_task(self.request.user, self.request.activation, reason)
+
+
+class UndoTaskView(_ActView):
+    template_filename = "task_undo.html"
+    success_message = _("The task has been undone.")
+
+    def act(self, reason):
+        actions.undo_task(self.request.user, self.request.activation, reason)
+
+
+class ReviveTaskView(_ActView):
+    template_filename = "task_revive.html"
+    success_message = _("The task has been revived.")
+
+    def act(self, reason):
+        actions.revive_task(self.request.user, self.request.activation, reason)
+
+
+# --- Scoped lists ---------------------------------------------------------------------
+
+
+def flow_task_choices(flow_classes):
+    """Task-type choices from the flow definitions: no query over the task table."""
+    from viewflow.workflow.fields import get_task_ref
+
+    return [
+        (get_task_ref(node), f"{flow_class.process_title} / {node.task_title}")
+        for flow_class in flow_classes
+        for node in flow_class.instance.nodes()
+        if getattr(node, "task_type", None) == "HUMAN"
+    ]
+
+
+class LeanTaskFilter(FilterSet):
+    """Filter by task type and date; no per-process select that enumerates the queue."""
+
+    flow_task = ChoiceFilter(label=_("Task"))
+    created = DateRangeFilter(label=_("Created"))
+
+    def __init__(self, *args, flow_classes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["flow_task"].field.choices = flow_task_choices(flow_classes)
+
+    class Meta:
+        model = Task
+        fields = ("flow_task", "created")
+
+
+class _ScopedListMixin:
+    model = ScopedTask
+    filterset_class = LeanTaskFilter
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        if issubclass(filterset_class, LeanTaskFilter):
+            kwargs["flow_classes"] = self.flow_classes
+        return kwargs
+
+    def process_brief(self, task):
+        flow_viewset = task.flow_task.flow_class.parent
+        url = flow_viewset.reverse("process_detail", args=[task.process_id])
+        from django.utils.html import format_html
+
+        return format_html('<a href="{}">{}</a>', url, task.process.coerced.brief)
+
+    process_brief.short_description = _("Project")
+
+
+class ScopedInboxView(_ScopedListMixin, WorkflowInboxListView):
+    @viewprop
+    def queryset(self):
+        return ScopedTask.objects.inbox(self.flow_classes, self.request.user).order_by("-created")
+
+
+class ScopedQueueView(_ScopedListMixin, WorkflowQueueListView):
+    @viewprop
+    def queryset(self):
+        return ScopedTask.objects.queue(self.flow_classes, self.request.user).order_by("-created")
+
+
+class ScopedArchiveView(_ScopedListMixin, WorkflowArchiveListView):
+    filterset_class = None
+
+    @viewprop
+    def queryset(self):
+        return ScopedTask.objects.archive(self.flow_classes, self.request.user).order_by("-finished")
+
+
+class ScopedDashboardView(DashboardView):
+    """The kanban board, built from ``ScopedTask`` whose ``filter_available`` is scoped."""
+
+
+class ScopedProcessListView(DashboardProcessListView):
+    def get_queryset(self):
+        visible = self.flow_class.instance.visible_processes(self.request.user).values("pk")
+        return super().get_queryset().filter(pk__in=visible)
+
+
+class ScopedTaskListView(DashboardTaskListView):
+    @viewprop
+    def queryset(self):
+        visible = self.flow_class.instance.visible_processes(self.request.user).values("pk")
+        return super().queryset.filter(process__in=visible)
+
+
+class ScopedChartView(FlowChartView):
+    """The flow chart is public to the flow's users; a process chart only within jurisdiction."""
+
+    def get(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        grid = chart.calc_layout_data(self.flow_class)
+        if process_pk is not None:
+            calc_current_status(self.flow_class, grid, process_pk)
+        if request.GET.get("format") == "bpmn":
+            filename = self.flow_class.instance.flow_label.replace("/", "_")
+            response = HttpResponse(chart.grid_to_bpmn(grid), content_type="application/xml")
+            response["Content-Disposition"] = f'attachment; filename="{filename}.bpmn"'
+            return response
+        return HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
+
+    def dispatch(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if process_pk is not None:
+            flow = self.flow_class.instance
+            if not flow.visible_processes(request.user).filter(pk=process_pk).exists():
+                raise Http404
+        elif not self.flow_class.instance.has_view_permission(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+
+
+class ScopedProcessDetailView(DetailProcessView):
+    """Process detail, 404 outside the user's jurisdiction."""
+
+    def dispatch(self, request, *args, **kwargs):
+        flow = self.flow_class.instance
+        if not flow.visible_processes(request.user).filter(pk=kwargs.get("process_pk")).exists():
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+def calc_current_status(flow_class, grid, process_pk) -> None:
+    """Colour each node by its *latest* task, so a step sent back shows as current again
+    (stock viewflow keeps the older "done" colour, VIEWFLOW-NOTES §6.3)."""
+    tasks = flow_class.task_class._default_manager.filter(process_id=process_pk).order_by("created", "pk")
+    latest = {}
+    for task in tasks:
+        latest[task.flow_task] = task.status
+    for node in grid.nodes:
+        if node in latest:
+            grid[node].status = latest[node]
