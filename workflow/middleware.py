@@ -1,11 +1,13 @@
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
+
+from .exceptions import TaskUnavailable
 
 
 class FlowLockMiddleware:
-    """A task someone else is handling right now answers 409 with a plain message, not 500."""
+    """A task someone else is handling right now (lock held, already claimed or completed)
+    answers 409 with a plain message, never a 500 or a bare 403."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -14,8 +16,8 @@ class FlowLockMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, FlowLockFailed):
-            message = _("This task is being handled by someone else. Please try again in a moment.")
+        if isinstance(exception, FlowLockFailed | TaskUnavailable):
+            message = getattr(exception, "message", None) or TaskUnavailable.default_message
             body = render_to_string("workflow/busy.html", {"message": message}, request=request)
             return HttpResponse(body, status=409)
         return None

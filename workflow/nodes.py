@@ -7,7 +7,18 @@ a model-wide permission, so the queue and the claim check always agree; a revive
 keeps its scope (stock revive drops it).
 """
 
+from functools import update_wrapper
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import flow
+from viewflow.fsm import TransitionNotAllowed
+from viewflow.utils import is_owner
+from viewflow.workflow.flow import utils as vf_utils
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.nodes.view import ViewActivation
 
@@ -15,6 +26,7 @@ from permissions.jurisdiction import roles_of
 from permissions.roles import OPERATOR_PERMISSION, Role
 
 from . import views
+from .exceptions import TaskUnavailable
 
 
 class ScopedViewActivation(ViewActivation):
@@ -79,13 +91,74 @@ class View(flow.View):
 
         return self.Assign(last_holder)
 
-    def can_assign(self, user, task):
-        if task.owner_id or user is None or not user.is_authenticated:
-            return False
-        if not task.owner_permission:
+    @property
+    def assign_path(self):
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/assign/",
+            vf_utils.wrap_task_view(self, self.assign_view, permission=self.can_claim),
+            name="assign",
+        )
+
+    @property
+    def view_path(self):
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/execute/",
+            wrap_execute_view(self, self.view),
+            name="execute",
+        )
+
+    def may_hold(self, user, task) -> bool:
+        """Does the user hold the role (or operator) this task names? Checked against the
+        permission and object stored on the task, never a model-wide permission."""
+        if user is None or not user.is_authenticated or not task.owner_permission:
             return False  # every task of ours names who may take it
         obj = task.owner_permission_obj
         return obj is not None and user.has_perm(task.owner_permission, obj)
+
+    def can_claim(self, user, task):
+        """``can_assign`` for the claim URL: 403 to those who may not hold the task at all,
+        and a clear 409 to holders who come second (already claimed or handled)."""
+        if not self.may_hold(user, task):
+            return False
+        if task.owner_id is not None and task.status in (STATUS.ASSIGNED, STATUS.STARTED):
+            if task.owner_id == user.pk:
+                raise TaskUnavailable(_("You have already claimed this task; it is in your inbox."))
+            raise TaskUnavailable(_("This task has already been claimed by someone else."))
+        if task.status != STATUS.NEW:
+            raise TaskUnavailable(_("This task has already been handled."))
+        return True
+
+    def can_assign(self, user, task):
+        return task.owner_id is None and task.status == STATUS.NEW and self.may_hold(user, task)
+
+
+def wrap_execute_view(flow_task, origin_view):
+    """viewflow's ``wrap_view`` (lock, then load the task inside it), except that a second
+    submit of a task the user already completed answers 409 with a message instead of 403."""
+
+    def view(request, process_pk, task_pk, **kwargs):
+        def call():
+            task = get_object_or_404(flow_task.flow_class.task_class, pk=task_pk, process_id=process_pk)
+            if task.flow_task != flow_task:
+                raise Http404
+            if not is_owner(task.owner, request.user):
+                raise PermissionDenied
+            if task.status != STATUS.ASSIGNED:
+                raise TaskUnavailable(_("This task has already been completed."))
+            request.activation = flow_task.activation_class(task)
+            request.activation.start(request)
+            return origin_view(request, process_pk=process_pk, task_pk=task_pk, **kwargs)
+
+        try:
+            if request.method == "POST":
+                with flow_task.flow_class.lock(process_pk), transaction.atomic():
+                    return call()
+            return call()
+        except TransitionNotAllowed as error:
+            raise PermissionDenied(",".join(error.args)) from error
+
+    update_wrapper(view, origin_view)
+    return view
 
 
 class Start(flow.Start):

@@ -203,6 +203,14 @@ class _ScopedListMixin:
 
 
 class ScopedInboxView(_ScopedListMixin, WorkflowInboxListView):
+    columns = ("task_id", "flow_task", "process_brief", "returned", "created")
+
+    def returned(self, task):
+        note = returned_note(task)
+        return _("Sent back: %(reason)s") % {"reason": note["reason"]} if note else ""
+
+    returned.short_description = _("Note")
+
     @viewprop
     def queryset(self):
         return ScopedTask.objects.inbox(self.flow_classes, self.request.user).order_by("-created")
@@ -229,7 +237,7 @@ class ScopedDashboardView(DashboardView):
 class ScopedProcessListView(DashboardProcessListView):
     def get_queryset(self):
         visible = self.flow_class.instance.visible_processes(self.request.user).values("pk")
-        return super().get_queryset().filter(pk__in=visible)
+        return super().get_queryset().filter(pk__in=visible).order_by("-created")
 
 
 class ScopedTaskListView(DashboardTaskListView):

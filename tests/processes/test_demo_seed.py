@@ -1,0 +1,65 @@
+"""The demo county: seed_demo builds it once, a second run adds nothing, and
+demo_accounts lists every official with a password that logs in."""
+
+import io
+import json
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from guardian.models import UserObjectPermission
+from viewflow.workflow.models import Task
+
+from permissions.models import Region
+from permissions.roles import REGION_ROLES
+from processes.models import Beneficiary, Household, Operator, Project
+from processes.stages import STAGES
+from processes.views import stage_code, with_current_step
+from workflow.audit import verify_chain
+from workflow.models import AuditEntry
+
+MODELS = [Region, get_user_model(), Operator, Household, Project, Beneficiary, Task, UserObjectPermission, AuditEntry]
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_seed_demo_twice_builds_the_county_once(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    first = counts()
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert counts() == first
+    county = Region.objects.get(name="织金县", parent=None)
+    townships = set(county.children.values_list("name", flat=True))
+    assert {"珠藏镇", "桂果镇", "茶店乡"} <= townships
+    for township in county.children.all():
+        assert township.children.count() >= 2
+    # A dozen projects over every stage a project can wait in, and every mode. (The
+    # planning meeting opens the project, so none waits in "planning".)
+    projects = list(with_current_step(Project.objects.all()))
+    assert len(projects) >= 12
+    waiting_stages = {code for code, _label, _nodes in STAGES} - {"planning"}
+    assert {stage_code(p) for p in projects} >= waiting_stages | {"finished"}
+    assert {p.mode for p in projects} == {"direct_subsidy", "guaranteed_dividend", "equity_dividend"}
+    assert verify_chain() is None
+
+
+def test_demo_accounts_json_lists_every_role_at_every_region_with_working_passwords(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("demo_accounts", "--json", stdout=out)
+    accounts = json.loads(out.getvalue())
+
+    assert all({"username", "password", "role", "level", "region"} <= set(a) for a in accounts)
+    assert {a["level"] for a in accounts} == {"county", "township", "village"}
+    villages = Region.objects.filter(level="village").count()
+    townships = Region.objects.filter(level="township").count()
+    expected = sum({"county": 1, "township": townships, "village": villages}[r.level] for r in REGION_ROLES)
+    assert len([a for a in accounts if a["role_code"] != "operator"]) == expected
+    secretary = next(a for a in accounts if a["role_code"] == "village_secretary" and a["region"].startswith("织金县/珠藏镇/"))
+    assert secretary["region"].count("/") == 2
+    client = Client()
+    assert client.login(username=secretary["username"], password=secretary["password"])
+    assert client.get("/projects/").status_code == 200
