@@ -1,10 +1,33 @@
 import uuid
 
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .roles import REGION_ROLES, Level
+
+
+class User(AbstractUser):
+    """An official (or an operator's staff). Chinese names are written whole, family name
+    first, so one ``full_name`` replaces Django's first/last name pair in the UI."""
+
+    full_name = models.CharField(_("name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name()
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.get_username()
+
+    def get_short_name(self) -> str:
+        return self.full_name or self.get_username()
 
 
 class RegionQuerySet(models.QuerySet):

@@ -90,14 +90,14 @@ class DemoCounty:
             region = Region.objects.create(name=name, level=level, parent=parent, code=code)
         return region
 
-    def user(self, username, first_name="", last_name=""):
+    def user(self, username, full_name=""):
         User = get_user_model()
         user = User.objects.filter(username=username).first()
         if user is None:
             self.user_index += 1
             surname, given = _person_name(User.objects.count() + self.user_index)
             user = User.objects.create_user(
-                username, password=DEMO_PASSWORD, last_name=last_name or surname, first_name=first_name or given,
+                username, password=DEMO_PASSWORD, full_name=full_name or surname + given,
             )
         return user
 
@@ -110,7 +110,7 @@ class DemoCounty:
     def build(self):
         User = get_user_model()
         self.admin = User.objects.filter(username="admin").first() or User.objects.create_superuser(
-            "admin", password=DEMO_PASSWORD, last_name="管理员"
+            "admin", password=DEMO_PASSWORD, full_name="系统管理员"
         )
         name, slug, code = COUNTY
         county = self.region(name, Level.COUNTY, code=code)
@@ -212,7 +212,7 @@ def demo_accounts() -> list[dict]:
             rows.append({
                 "username": user.username,
                 "password": DEMO_PASSWORD,
-                "name": user.last_name + user.first_name,
+                "name": user.get_full_name(),
                 "role": str(held.role.label),
                 "role_code": held.role.code,
                 "level": held.region.level,
@@ -222,7 +222,7 @@ def demo_accounts() -> list[dict]:
             rows.append({
                 "username": user.username,
                 "password": DEMO_PASSWORD,
-                "name": user.last_name + user.first_name,
+                "name": user.get_full_name(),
                 "role": str(_operator_label()),
                 "role_code": "operator",
                 "level": Level.TOWNSHIP.value,

@@ -205,7 +205,7 @@ def leaders_for(project):
     holders = UserObjectPermission.objects.filter(
         content_type=region_ct, object_pk__in=[str(project.township.pk), str(project.county.pk)]
     ).values("user_id")
-    return get_user_model().objects.filter(pk__in=holders, is_active=True).order_by("last_name", "first_name")
+    return get_user_model().objects.filter(pk__in=holders, is_active=True).order_by("full_name", "username")
 
 
 # --- 4 公示 public notice (village) ---------------------------------------------------

@@ -147,6 +147,7 @@ class ProjectsApp(Application):
     title = _("Projects")
     icon = "folder_open"
     app_name = "projects"
+    menu_template_name = "processes/menu.html"
 
     def has_view_permission(self, user, obj=None):
         from permissions.jurisdiction import task_grants

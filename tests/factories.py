@@ -43,8 +43,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    last_name = "张"
-    first_name = factory.Sequence(lambda n: f"官员{n}")
+    full_name = factory.Sequence(lambda n: f"张官员{n}")
     password = factory.django.Password(PASSWORD)
 
 

@@ -1,12 +1,17 @@
 from django.urls import path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog, set_language
 from viewflow.contrib.auth import AuthViewset
 
+from .i18n import switch_language
 from .site import site
 
 urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/switch/<str:code>/", switch_language, name="switch_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # An official's day starts at their to-do list (待办).
+    path("", RedirectView.as_view(url="/workflow/inbox/", permanent=False)),
     path("", site.urls),
 ]

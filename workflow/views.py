@@ -217,6 +217,7 @@ class ScopedInboxView(_ScopedListMixin, WorkflowInboxListView):
 
 
 class ScopedQueueView(_ScopedListMixin, WorkflowQueueListView):
+    columns = ("task_id", "process_brief", "flow_task", "created")
     @viewprop
     def queryset(self):
         return ScopedTask.objects.queue(self.flow_classes, self.request.user).order_by("-created")

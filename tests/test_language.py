@@ -1,0 +1,22 @@
+"""Chinese by default whatever the browser says; English when the official picks it."""
+
+
+def test_pages_are_chinese_by_default_even_for_an_english_browser(cast):
+    client = cast.client(cast.user("township_lead", "A"))
+    response = client.get("/projects/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "zh-hans"
+
+
+def test_an_official_can_switch_to_english_and_back(cast):
+    client = cast.client(cast.user("township_lead", "A"))
+    response = client.get("/i18n/switch/en/?next=/projects/")
+    assert response.status_code == 302 and response["Location"] == "/projects/"
+    assert client.get("/projects/")["Content-Language"] == "en"
+    client.get("/i18n/switch/zh-hans/")
+    assert client.get("/projects/")["Content-Language"] == "zh-hans"
+
+
+def test_language_switch_never_redirects_off_site(cast):
+    client = cast.client(cast.user("township_lead", "A"))
+    response = client.get("/i18n/switch/en/?next=https://example.com/")
+    assert response["Location"] == "/"
