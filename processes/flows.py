@@ -47,10 +47,11 @@ def operator_or_village(process):
 
 
 class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
-    """扶贫产业项目 Poverty-alleviation industrial project
-
-    One project under the contract model, from the planning meeting to the end of
+    """One project under the contract model, from the planning meeting to the end of
     post-maintenance."""
+
+    process_title = _("Poverty-alleviation industrial project")
+    process_description = _("From the planning meeting to the end of post-maintenance.")
 
     process_class = ProjectProcess
     task_class = ScopedTask

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
@@ -290,10 +291,14 @@ class ProjectProcess(Process):
         Project, models.PROTECT, null=True, related_name="process", verbose_name=_("project")
     )
     # The last review's outcome, read by the branch after it and by the task it sends back to.
-    decision = models.CharField(max_length=10, blank=True)  # "approve" or "back"
-    decision_reason = models.TextField(blank=True)
-    decided_by = models.CharField(max_length=150, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("Approved")
+        BACK = "back", _("Sent back")
+
+    decision = models.CharField(_("last decision"), max_length=10, blank=True, choices=Decision.choices)
+    decision_reason = models.TextField(_("opinion / reason"), blank=True)
+    decided_by = models.CharField(_("decided by"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("project process")
@@ -324,7 +329,7 @@ class ProjectProcess(Process):
         return {
             "by": self.decided_by,
             "reason": self.decision_reason,
-            "at": self.decided_at.isoformat() if self.decided_at else "",
+            "at": timezone.localtime(self.decided_at).strftime("%Y-%m-%d %H:%M") if self.decided_at else "",
         }
 
 
