@@ -24,7 +24,12 @@ def _check_level(role: Role, region: Region) -> None:
     if role.level != region.level:
         raise GrantError(
             _("The role “%(role)s” is held at %(level)s level; “%(region)s” is a %(region_level)s.")
-            % {"role": role.label, "level": role.level, "region": region.full_name, "region_level": region.level}
+            % {
+                "role": role.label,
+                "level": role.level,
+                "region": region.full_name,
+                "region_level": region.level,
+            }
         )
 
 
@@ -33,7 +38,12 @@ def grant_role(actor, user, role: Role, region: Region):
     _check_level(role, region)
     assign_perm(role.permission, user, region)
     forget_grants(user)
-    audit.record(actor, "role.grant", user, after={"role": role.code, "region": region.pk, "path": region.full_name})
+    audit.record(
+        actor,
+        "role.grant",
+        user,
+        after={"role": role.code, "region": region.pk, "path": region.full_name},
+    )
 
 
 @transaction.atomic
@@ -42,9 +52,12 @@ def revoke_role(actor, user, role: Role, region: Region, reason: str = ""):
     forget_grants(user)
     released = _release_tasks_held_under(user, role.permission, region)
     audit.record(
-        actor, "role.revoke", user,
+        actor,
+        "role.revoke",
+        user,
         before={"role": role.code, "region": region.pk, "path": region.full_name},
-        after={"released_tasks": released}, reason=reason,
+        after={"released_tasks": released},
+        reason=reason,
     )
 
 
@@ -52,7 +65,9 @@ def revoke_role(actor, user, role: Role, region: Region, reason: str = ""):
 def grant_operator_access(actor, user, operator):
     assign_perm(OPERATOR_PERMISSION, user, operator)
     forget_grants(user)
-    audit.record(actor, "operator.grant", user, after={"operator": operator.pk, "name": operator.name})
+    audit.record(
+        actor, "operator.grant", user, after={"operator": operator.pk, "name": operator.name}
+    )
 
 
 def _release_tasks_held_under(user, permission: str, obj) -> list[int]:
@@ -64,7 +79,9 @@ def _release_tasks_held_under(user, permission: str, obj) -> list[int]:
         owner=user,
         status=STATUS.ASSIGNED,
         owner_permission=permission,
-        owner_permission_content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        owner_permission_content_type=ContentType.objects.get_for_model(
+            obj, for_concrete_model=False
+        ),
         owner_permission_obj_pk=str(obj.pk),
     )
     ids = list(held.values_list("pk", flat=True))

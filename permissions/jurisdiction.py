@@ -36,7 +36,12 @@ class RoleAtRegion:
 
 
 def _grant_rows(user):
-    fields = ("permission__content_type__app_label", "permission__codename", "content_type_id", "object_pk")
+    fields = (
+        "permission__content_type__app_label",
+        "permission__codename",
+        "content_type_id",
+        "object_pk",
+    )
     direct = UserObjectPermission.objects.filter(user=user, permission__codename__in=TASK_CODENAMES)
     via_groups = GroupObjectPermission.objects.filter(
         group__in=Group.objects.filter(user=user), permission__codename__in=TASK_CODENAMES
@@ -55,7 +60,8 @@ def task_grants(user) -> frozenset[Grant]:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         cached = frozenset(
-            Grant(f"{app}.{codename}", ct_id, str(pk)) for app, codename, ct_id, pk in _grant_rows(user)
+            Grant(f"{app}.{codename}", ct_id, str(pk))
+            for app, codename, ct_id, pk in _grant_rows(user)
         )
         setattr(user, _CACHE_ATTR, cached)
     return cached

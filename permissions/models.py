@@ -46,7 +46,12 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     path = models.CharField(max_length=255, unique=True, editable=False, db_index=True)
     code = models.CharField(_("administrative code"), max_length=20, blank=True)
@@ -68,15 +73,6 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    def clean(self):
-        expected_parent = {Level.COUNTY: None, Level.TOWNSHIP: Level.COUNTY, Level.VILLAGE: Level.TOWNSHIP}
-        parent_level = self.parent.level if self.parent_id else None
-        if parent_level != expected_parent[self.level]:
-            raise ValidationError(_("A %(level)s must sit directly under a %(parent)s.")
-                                  % {"level": self.get_level_display(),
-                                     "parent": Level(expected_parent[self.level]).label
-                                     if expected_parent[self.level] else _("nothing")})
-
     def save(self, *args, **kwargs):
         # Regions are not moved once created: the path of every descendant would change.
         self.clean()
@@ -86,6 +82,24 @@ class Region(models.Model):
             args, kwargs = (), {"update_fields": ["path"]}
         self.path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
         super().save(*args, **kwargs)
+
+    def clean(self):
+        expected_parent = {
+            Level.COUNTY: None,
+            Level.TOWNSHIP: Level.COUNTY,
+            Level.VILLAGE: Level.TOWNSHIP,
+        }
+        parent_level = self.parent.level if self.parent_id else None
+        if parent_level != expected_parent[self.level]:
+            raise ValidationError(
+                _("A %(level)s must sit directly under a %(parent)s.")
+                % {
+                    "level": self.get_level_display(),
+                    "parent": Level(expected_parent[self.level]).label
+                    if expected_parent[self.level]
+                    else _("nothing"),
+                }
+            )
 
     @property
     def ancestors_and_self(self) -> list["Region"]:

@@ -39,7 +39,9 @@ def _role(code, label, level, **kw) -> Role:
 
 
 # County
-COUNTY_POVERTY_OFFICE = _role("county_poverty_office", _("County poverty alleviation office"), Level.COUNTY)
+COUNTY_POVERTY_OFFICE = _role(
+    "county_poverty_office", _("County poverty alleviation office"), Level.COUNTY
+)
 COUNTY_FINANCE_BUREAU = _role("county_finance_bureau", _("County finance bureau"), Level.COUNTY)
 COUNTY_LEADING_GROUP = _role("county_leading_group", _("County leading group"), Level.COUNTY)
 COUNTY_DISCIPLINE = _role(
@@ -47,10 +49,16 @@ COUNTY_DISCIPLINE = _role(
 )
 # Township
 TOWNSHIP_LEAD = _role("township_lead", _("Township lead"), Level.TOWNSHIP)
-TOWNSHIP_WORK_STATION = _role("township_work_station", _("Township poverty work station"), Level.TOWNSHIP)
-TOWNSHIP_FINANCE_OFFICE = _role("township_finance_office", _("Township finance office"), Level.TOWNSHIP)
+TOWNSHIP_WORK_STATION = _role(
+    "township_work_station", _("Township poverty work station"), Level.TOWNSHIP
+)
+TOWNSHIP_FINANCE_OFFICE = _role(
+    "township_finance_office", _("Township finance office"), Level.TOWNSHIP
+)
 # Village
-VILLAGE_SECRETARY = _role("village_secretary", _("Village party branch and committee"), Level.VILLAGE)
+VILLAGE_SECRETARY = _role(
+    "village_secretary", _("Village party branch and committee"), Level.VILLAGE
+)
 FIRST_SECRETARY = _role("first_secretary", _("Village first secretary"), Level.VILLAGE)
 LIVELIHOOD_SUPERVISOR = _role(
     "livelihood_supervisor", _("Livelihood supervisor"), Level.VILLAGE, supervises=True

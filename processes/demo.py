@@ -26,7 +26,9 @@ def _iso(days_ago: int) -> str:
     return (timezone.localdate() - datetime.timedelta(days=days_ago)).isoformat()
 
 
-def step_data(node_name: str, project: Project, decision: str = "approve", reason: str = "") -> dict:
+def step_data(
+    node_name: str, project: Project, decision: str = "approve", reason: str = ""
+) -> dict:
     """Valid form data for each step of the flow, as an official would enter it."""
     review = {"decision": decision, "reason": reason or ("同意" if decision == "approve" else "")}
     households = Household.objects.filter(village=project.village).order_by("pk")[:4]
@@ -39,19 +41,34 @@ def step_data(node_name: str, project: Project, decision: str = "approve", reaso
         },
         "township_review": {
             **review,
-            "responsible_leader": str(_township_leader(project).pk) if decision == "approve" else "",
+            "responsible_leader": str(_township_leader(project).pk)
+            if decision == "approve"
+            else "",
             "team": "乡扶贫工作站、农业服务中心、包村干部",
             "policy_set": "《织金县财政专项扶贫资金管理办法》《报账制实施细则》",
         },
-        "public_notice": {**review, "notice_start": _iso(20), "notice_end": _iso(10), "notice_objections": ""},
+        "public_notice": {
+            **review,
+            "notice_start": _iso(20),
+            "notice_end": _iso(10),
+            "notice_objections": "",
+        },
         "county_review": review,
-        "leading_group_approval": {**review, "approval_doc_no": f"织扶领〔2026〕{project.pk}号", "approved_on": _iso(9)},
+        "leading_group_approval": {
+            **review,
+            "approval_doc_no": f"织扶领〔2026〕{project.pk}号",
+            "approved_on": _iso(9),
+        },
         "funds_issue": {
             "funds_doc_no": f"织财农〔2026〕{project.pk}号",
             "funds_issued": str(project.funds_amount),
             "funds_issued_on": _iso(8),
         },
-        "subsidy_agreements": {"signed_on": _iso(7), "term_years": str(project.term_years), "all_signed": "on"},
+        "subsidy_agreements": {
+            "signed_on": _iso(7),
+            "term_years": str(project.term_years),
+            "all_signed": "on",
+        },
         "entrustment_agreement": {
             "signed_on": _iso(7),
             "starts_on": _iso(7),
@@ -69,11 +86,18 @@ def step_data(node_name: str, project: Project, decision: str = "approve", reaso
         "village_self_check": {"conclusion": "村级自验合格。"},
         "township_acceptance": {**review, "conclusion": "乡镇初验合格。"},
         "county_acceptance": {**review, "conclusion": "县级验收合格。", "accepted_on": _iso(3)},
-        "reimbursement": {"amount": str(project.funds_amount), "expense_details": "设备采购、基础设施建设。"},
+        "reimbursement": {
+            "amount": str(project.funds_amount),
+            "expense_details": "设备采购、基础设施建设。",
+        },
         "reimbursement_poverty_review": review,
         "reimbursement_finance_review": review,
         "payment": {"voucher_no": f"PZ-{project.pk:05d}", "paid_on": _iso(1)},
-        "maintenance_report": {"income": "120000.00", "dividends_paid": "6000.00", "condition": "运行正常。"},
+        "maintenance_report": {
+            "income": "120000.00",
+            "dividends_paid": "6000.00",
+            "condition": "运行正常。",
+        },
         "maintenance_review": review,
     }
     return data[node_name]
@@ -82,9 +106,13 @@ def step_data(node_name: str, project: Project, decision: str = "approve", reaso
 def _township_leader(project):
     from permissions.roles import TOWNSHIP_LEAD
 
-    return get_users_with_perms(
-        project.township, only_with_perms_in=[TOWNSHIP_LEAD.code], with_group_users=False
-    ).order_by("pk").first()
+    return (
+        get_users_with_perms(
+            project.township, only_with_perms_in=[TOWNSHIP_LEAD.code], with_group_users=False
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def holder_for(task):
@@ -93,7 +121,9 @@ def holder_for(task):
         return task.owner
     codename = task.owner_permission.split(".", 1)[1]
     return (
-        get_users_with_perms(task.owner_permission_obj, only_with_perms_in=[codename], with_group_users=False)
+        get_users_with_perms(
+            task.owner_permission_obj, only_with_perms_in=[codename], with_group_users=False
+        )
         .order_by("pk")
         .first()
     )
@@ -102,7 +132,9 @@ def holder_for(task):
 def open_task(project: Project):
     return (
         ScopedTask.objects.filter(
-            process=project.process, flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED]
+            process=project.process,
+            flow_task_type="HUMAN",
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
         )
         .order_by("created", "pk")
         .first()
@@ -123,14 +155,18 @@ def start_project(user, **fields) -> Project:
     with transaction.atomic():
         activation = node.activation_class.create(node, None, None)
         activation.start(SimpleNamespace(user=user))
-        form = node.form_class(data=form_data, process=activation.process, task=activation.task, user=user)
+        form = node.form_class(
+            data=form_data, process=activation.process, task=activation.task, user=user
+        )
         if not form.is_valid():
             raise ValueError(f"planning meeting form invalid: {form.errors.as_json()}")
         actions.start_process(user, activation, form)
     return Project.objects.get(pk=activation.process.project_id)
 
 
-def do_step(project: Project, decision: str = "approve", reason: str = "", data: dict | None = None):
+def do_step(
+    project: Project, decision: str = "approve", reason: str = "", data: dict | None = None
+):
     """Claim and complete the project's next open task; returns the completed task."""
     task = open_task(project)
     if task is None:
@@ -147,7 +183,9 @@ def do_step(project: Project, decision: str = "approve", reason: str = "", data:
     with task.activation() as activation:
         activation.start(SimpleNamespace(user=user))
         values = data if data is not None else step_data(node.name, project, decision, reason)
-        form = node.form_class(data=values, process=activation.process, task=activation.task, user=user)
+        form = node.form_class(
+            data=values, process=activation.process, task=activation.task, user=user
+        )
         if not form.is_valid():
             raise ValueError(f"{node.name} form invalid: {form.errors.as_json()}")
         actions.complete_task(user, activation, form)

@@ -40,27 +40,139 @@ ROLE_SLUGS = {
     "livelihood_supervisor": "supervisor",
 }
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
-GIVEN = ["建国", "明", "德彬", "秀英", "志强", "桂兰", "海", "春梅", "永福", "丽", "国庆", "红", "喆", "堃", "珺"]
+GIVEN = [
+    "建国",
+    "明",
+    "德彬",
+    "秀英",
+    "志强",
+    "桂兰",
+    "海",
+    "春梅",
+    "永福",
+    "丽",
+    "国庆",
+    "红",
+    "喆",
+    "堃",
+    "珺",
+]
 OPERATORS = [
-    ("织金县珠藏镇乐丰生猪养殖专业合作社", Operator.Kind.COOPERATIVE, "陈德彬", "zhuzang", "coop_lefeng"),
+    (
+        "织金县珠藏镇乐丰生猪养殖专业合作社",
+        Operator.Kind.COOPERATIVE,
+        "陈德彬",
+        "zhuzang",
+        "coop_lefeng",
+    ),
     ("贵州桂果现代农业发展有限公司", Operator.Kind.ENTERPRISE, "李刚", "guiguo", "agri_guiguo"),
-    ("织金县茶店乡竹荪种植专业合作社", Operator.Kind.COOPERATIVE, "陈忠勇", "chadian", "coop_chadian"),
+    (
+        "织金县茶店乡竹荪种植专业合作社",
+        Operator.Kind.COOPERATIVE,
+        "陈忠勇",
+        "chadian",
+        "coop_chadian",
+    ),
 ]
 # name, village slug, mode, funds, operator index, where the project stands
 PROJECTS = [
     ("乐丰村生猪养殖项目", "lefeng", ImplementationMode.EQUITY_DIVIDEND, "300000.00", 0, None),
-    ("大寨村竹荪种植补助项目", "dazhai", ImplementationMode.DIRECT_SUBSIDY, "60000.00", None, "maintenance_report"),
-    ("牛场村食用菌基地项目", "niuchang", ImplementationMode.GUARANTEED_DIVIDEND, "500000.00", 1, "county_acceptance"),
-    ("新华村蔬菜大棚补助项目", "xinhua", ImplementationMode.DIRECT_SUBSIDY, "48000.00", None, "reimbursement_finance_review"),
-    ("红花村竹荪种植项目", "honghua", ImplementationMode.EQUITY_DIVIDEND, "400000.00", 2, "progress_report"),
-    ("三塘村肉牛养殖项目", "santang", ImplementationMode.GUARANTEED_DIVIDEND, "350000.00", 2, "entrustment_agreement"),
-    ("乐丰村茶叶种植补助项目", "lefeng", ImplementationMode.DIRECT_SUBSIDY, "40000.00", None, "subsidy_agreements"),
-    ("大寨村精品水果项目", "dazhai", ImplementationMode.EQUITY_DIVIDEND, "250000.00", 0, "leading_group_approval"),
-    ("牛场村中药材种植补助项目", "niuchang", ImplementationMode.DIRECT_SUBSIDY, "32000.00", None, "county_review"),
-    ("新华村蛋鸡养殖项目", "xinhua", ImplementationMode.GUARANTEED_DIVIDEND, "200000.00", 1, "public_notice"),
-    ("红花村刺梨种植补助项目", "honghua", ImplementationMode.DIRECT_SUBSIDY, "36000.00", None, "township_review"),
-    ("三塘村肉羊养殖项目", "santang", ImplementationMode.EQUITY_DIVIDEND, "180000.00", 2, "sent_back"),
-    ("乐丰村林下养鸡项目", "lefeng", ImplementationMode.GUARANTEED_DIVIDEND, "150000.00", 0, "application"),
+    (
+        "大寨村竹荪种植补助项目",
+        "dazhai",
+        ImplementationMode.DIRECT_SUBSIDY,
+        "60000.00",
+        None,
+        "maintenance_report",
+    ),
+    (
+        "牛场村食用菌基地项目",
+        "niuchang",
+        ImplementationMode.GUARANTEED_DIVIDEND,
+        "500000.00",
+        1,
+        "county_acceptance",
+    ),
+    (
+        "新华村蔬菜大棚补助项目",
+        "xinhua",
+        ImplementationMode.DIRECT_SUBSIDY,
+        "48000.00",
+        None,
+        "reimbursement_finance_review",
+    ),
+    (
+        "红花村竹荪种植项目",
+        "honghua",
+        ImplementationMode.EQUITY_DIVIDEND,
+        "400000.00",
+        2,
+        "progress_report",
+    ),
+    (
+        "三塘村肉牛养殖项目",
+        "santang",
+        ImplementationMode.GUARANTEED_DIVIDEND,
+        "350000.00",
+        2,
+        "entrustment_agreement",
+    ),
+    (
+        "乐丰村茶叶种植补助项目",
+        "lefeng",
+        ImplementationMode.DIRECT_SUBSIDY,
+        "40000.00",
+        None,
+        "subsidy_agreements",
+    ),
+    (
+        "大寨村精品水果项目",
+        "dazhai",
+        ImplementationMode.EQUITY_DIVIDEND,
+        "250000.00",
+        0,
+        "leading_group_approval",
+    ),
+    (
+        "牛场村中药材种植补助项目",
+        "niuchang",
+        ImplementationMode.DIRECT_SUBSIDY,
+        "32000.00",
+        None,
+        "county_review",
+    ),
+    (
+        "新华村蛋鸡养殖项目",
+        "xinhua",
+        ImplementationMode.GUARANTEED_DIVIDEND,
+        "200000.00",
+        1,
+        "public_notice",
+    ),
+    (
+        "红花村刺梨种植补助项目",
+        "honghua",
+        ImplementationMode.DIRECT_SUBSIDY,
+        "36000.00",
+        None,
+        "township_review",
+    ),
+    (
+        "三塘村肉羊养殖项目",
+        "santang",
+        ImplementationMode.EQUITY_DIVIDEND,
+        "180000.00",
+        2,
+        "sent_back",
+    ),
+    (
+        "乐丰村林下养鸡项目",
+        "lefeng",
+        ImplementationMode.GUARANTEED_DIVIDEND,
+        "150000.00",
+        0,
+        "application",
+    ),
 ]
 
 
@@ -97,7 +209,9 @@ class DemoCounty:
             self.user_index += 1
             surname, given = _person_name(User.objects.count() + self.user_index)
             user = User.objects.create_user(
-                username, password=DEMO_PASSWORD, full_name=full_name or surname + given,
+                username,
+                password=DEMO_PASSWORD,
+                full_name=full_name or surname + given,
             )
         return user
 
@@ -155,8 +269,13 @@ class DemoCounty:
         )
         operator, _ = Operator.objects.get_or_create(
             name=name,
-            defaults={"kind": kind, "credit_code": _credit_code(index + 1), "legal_representative": legal_rep,
-                      "township": township, "phone": f"0857-76{index:05d}"},
+            defaults={
+                "kind": kind,
+                "credit_code": _credit_code(index + 1),
+                "legal_representative": legal_rep,
+                "township": township,
+                "phone": f"0857-76{index:05d}",
+            },
         )
         user = self.user(username)
         if operator.pk not in [int(pk) for pk in _operator_pks(user)]:
@@ -167,8 +286,10 @@ class DemoCounty:
         if Project.objects.filter(name=name).exists():
             return
         village = villages[v_slug]
-        secretary = self.user(f"{next(s for (t, s), vs in TOWNSHIPS.items() if any(v == v_slug for _, v in vs))}"
-                              f"_{v_slug}_secretary")
+        secretary = self.user(
+            f"{next(s for (t, s), vs in TOWNSHIPS.items() if any(v == v_slug for _, v in vs))}"
+            f"_{v_slug}_secretary"
+        )
         industry = name.removeprefix(village.name).removesuffix("项目").removesuffix("补助")
         with transaction.atomic():
             project = demo.start_project(
@@ -183,7 +304,9 @@ class DemoCounty:
             )
             if stands_at == "sent_back":
                 demo.advance_to(project, "township_review")
-                demo.do_step(project, decision="back", reason="受益户名单与实施方案不符，请核实后重新申报。")
+                demo.do_step(
+                    project, decision="back", reason="受益户名单与实施方案不符，请核实后重新申报。"
+                )
             elif stands_at == "maintenance_report":
                 demo.advance_to(project, "maintenance_report")
                 demo.do_step(project)  # year 1 report
@@ -209,26 +332,32 @@ def demo_accounts() -> list[dict]:
     rows = []
     for user in get_user_model().objects.filter(is_superuser=False).order_by("pk"):
         for held in roles_of(user):
-            rows.append({
-                "username": user.username,
-                "password": DEMO_PASSWORD,
-                "name": user.get_full_name(),
-                "role": str(held.role.label),
-                "role_code": held.role.code,
-                "level": held.region.level,
-                "region": held.region.full_name,
-            })
-        for operator in get_objects_for_user(user, "processes.act_for_operator", with_superuser=False):
-            rows.append({
-                "username": user.username,
-                "password": DEMO_PASSWORD,
-                "name": user.get_full_name(),
-                "role": str(_operator_label()),
-                "role_code": "operator",
-                "level": Level.TOWNSHIP.value,
-                "region": operator.township.full_name,
-                "operator": operator.name,
-            })
+            rows.append(
+                {
+                    "username": user.username,
+                    "password": DEMO_PASSWORD,
+                    "name": user.get_full_name(),
+                    "role": str(held.role.label),
+                    "role_code": held.role.code,
+                    "level": held.region.level,
+                    "region": held.region.full_name,
+                }
+            )
+        for operator in get_objects_for_user(
+            user, "processes.act_for_operator", with_superuser=False
+        ):
+            rows.append(
+                {
+                    "username": user.username,
+                    "password": DEMO_PASSWORD,
+                    "name": user.get_full_name(),
+                    "role": str(_operator_label()),
+                    "role_code": "operator",
+                    "level": Level.TOWNSHIP.value,
+                    "region": operator.township.full_name,
+                    "operator": operator.name,
+                }
+            )
     return rows
 
 

@@ -78,7 +78,9 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Next(this.township_review_passed)
     )
     township_review_passed = (
-        flow.If(this.is_approved).Then(this.public_notice).Else(this.application, task_data=this.return_note)
+        flow.If(this.is_approved)
+        .Then(this.public_notice)
+        .Else(this.application, task_data=this.return_note)
     )
 
     # --- 3 Public notice (公示) -------------------------------------------------------
@@ -89,7 +91,9 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Next(this.public_notice_passed)
     )
     public_notice_passed = (
-        flow.If(this.is_approved).Then(this.county_review).Else(this.application, task_data=this.return_note)
+        flow.If(this.is_approved)
+        .Then(this.county_review)
+        .Else(this.application, task_data=this.return_note)
     )
 
     # --- 4 County approval (县审定): poverty office, leading group, finance ---------
@@ -101,7 +105,8 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Next(this.county_review_passed)
     )
     county_review_passed = (
-        flow.If(this.is_approved).Then(this.leading_group_approval)
+        flow.If(this.is_approved)
+        .Then(this.leading_group_approval)
         .Else(this.township_review, task_data=this.return_note)
     )
     leading_group_approval = (
@@ -111,7 +116,9 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Next(this.leading_group_approved)
     )
     leading_group_approved = (
-        flow.If(this.is_approved).Then(this.funds_issue).Else(this.county_review, task_data=this.return_note)
+        flow.If(this.is_approved)
+        .Then(this.funds_issue)
+        .Else(this.county_review, task_data=this.return_note)
     )
     funds_issue = (
         View(forms.FundsIssueForm)
@@ -122,7 +129,9 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
 
     # --- 5 Agreements (委托协议): with households, or with the operator ----------------
     agreements_by_mode = (
-        flow.If(this.is_direct_subsidy).Then(this.subsidy_agreements).Else(this.entrustment_agreement)
+        flow.If(this.is_direct_subsidy)
+        .Then(this.subsidy_agreements)
+        .Else(this.entrustment_agreement)
     )
     subsidy_agreements = (
         View(forms.SubsidyAgreementsForm)
@@ -158,11 +167,14 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Next(this.report_accepted)
     )
     report_accepted = (
-        flow.If(this.is_approved).Then(this.construction_complete)
+        flow.If(this.is_approved)
+        .Then(this.construction_complete)
         .Else(this.progress_report, task_data=this.return_note)
     )
     construction_complete = (
-        flow.If(this.is_construction_complete).Then(this.village_self_check).Else(this.progress_report)
+        flow.If(this.is_construction_complete)
+        .Then(this.village_self_check)
+        .Else(this.progress_report)
     )
 
     # --- 7 Acceptance (验收): village, township, county ------------------------------
@@ -181,7 +193,8 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Next(this.township_accepted)
     )
     township_accepted = (
-        flow.If(this.is_approved).Then(this.county_acceptance)
+        flow.If(this.is_approved)
+        .Then(this.county_acceptance)
         .Else(this.village_self_check, task_data=this.return_note)
     )
     county_acceptance = (
@@ -191,7 +204,9 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Next(this.county_accepted)
     )
     county_accepted = (
-        flow.If(this.is_approved).Then(this.reimbursement).Else(this.township_acceptance, task_data=this.return_note)
+        flow.If(this.is_approved)
+        .Then(this.reimbursement)
+        .Else(this.township_acceptance, task_data=this.return_note)
     )
 
     # --- 8 Reimbursement (报账): township submits, county signs and pays ------------
@@ -209,7 +224,8 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Next(this.poverty_office_signed)
     )
     poverty_office_signed = (
-        flow.If(this.is_approved).Then(this.reimbursement_finance_review)
+        flow.If(this.is_approved)
+        .Then(this.reimbursement_finance_review)
         .Else(this.reimbursement, task_data=this.return_note)
     )
     reimbursement_finance_review = (
@@ -219,7 +235,9 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Next(this.finance_signed)
     )
     finance_signed = (
-        flow.If(this.is_approved).Then(this.payment).Else(this.reimbursement, task_data=this.return_note)
+        flow.If(this.is_approved)
+        .Then(this.payment)
+        .Else(this.reimbursement, task_data=this.return_note)
     )
     payment = (
         View(forms.PaymentForm)
@@ -243,7 +261,8 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Next(this.maintenance_report_accepted)
     )
     maintenance_report_accepted = (
-        flow.If(this.is_approved).Then(this.term_complete)
+        flow.If(this.is_approved)
+        .Then(this.term_complete)
         .Else(this.maintenance_report, task_data=this.return_note)
     )
     term_complete = flow.If(this.is_term_complete).Then(this.end).Else(this.maintenance_report)

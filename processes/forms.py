@@ -22,7 +22,6 @@ from .models import (
     Household,
     ImplementationMode,
     MaintenanceReport,
-    Operator,
     ProgressReport,
     Project,
     Reimbursement,
@@ -47,8 +46,18 @@ class PlanningMeetingForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = [
-            "name", "industry", "village", "mode", "funds_amount", "operator", "scale", "term_years",
-            "meeting_date", "meeting_attendees", "meeting_minutes", "households_wishes",
+            "name",
+            "industry",
+            "village",
+            "mode",
+            "funds_amount",
+            "operator",
+            "scale",
+            "term_years",
+            "meeting_date",
+            "meeting_attendees",
+            "meeting_minutes",
+            "households_wishes",
         ]
         widgets = {
             "meeting_date": forms.DateInput(attrs={"type": "date"}),
@@ -72,7 +81,9 @@ class PlanningMeetingForm(forms.ModelForm):
         if mode and mode != ImplementationMode.DIRECT_SUBSIDY and operator is None:
             self.add_error("operator", _("A dividend project needs the operator that will run it."))
         if mode == ImplementationMode.DIRECT_SUBSIDY and operator is not None:
-            self.add_error("operator", _("A direct-subsidy project has no operator: funds go to households."))
+            self.add_error(
+                "operator", _("A direct-subsidy project has no operator: funds go to households.")
+            )
         if cleaned.get("term_years") is not None:
             try:
                 terms.check_term(cleaned["term_years"])
@@ -95,7 +106,9 @@ class ApplicationForm(ModelTaskForm):
     """The village submits the application with its plan and beneficiary roster."""
 
     households = forms.ModelMultipleChoiceField(
-        label=_("Beneficiary households"), queryset=Household.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Beneficiary households"),
+        queryset=Household.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -115,7 +128,9 @@ class ApplicationForm(ModelTaskForm):
         self.fields["implementation_plan"].required = True
         self.fields["commitment_signed"].required = True
         self.fields["households"].queryset = Household.objects.filter(village=project.village)
-        self.fields["households"].initial = list(project.beneficiaries.values_list("household_id", flat=True))
+        self.fields["households"].initial = list(
+            project.beneficiaries.values_list("household_id", flat=True)
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -125,7 +140,9 @@ class ApplicationForm(ModelTaskForm):
             for household, share in zip(households, shares, strict=True):
                 try:
                     direct_subsidy.check_household_cap(
-                        household.head_name, subsidy_granted_elsewhere(household, self.instance), share
+                        household.head_name,
+                        subsidy_granted_elsewhere(household, self.instance),
+                        share,
                     )
                 except RuleViolation as error:
                     self.add_error("households", error)
@@ -137,7 +154,9 @@ class ApplicationForm(ModelTaskForm):
         project = self.instance
         chosen = list(self.cleaned_data["households"])
         project.beneficiaries.exclude(household__in=chosen).delete()
-        shares = equal_shares(project.funds_amount, len(chosen)) if project.is_direct_subsidy else None
+        shares = (
+            equal_shares(project.funds_amount, len(chosen)) if project.is_direct_subsidy else None
+        )
         for index, household in enumerate(chosen):
             Beneficiary.objects.update_or_create(
                 project=project,
@@ -159,7 +178,9 @@ def equal_shares(total: Decimal, count: int) -> list[Decimal]:
 
 def subsidy_granted_elsewhere(household, project) -> Decimal:
     granted = (
-        Beneficiary.objects.filter(household=household, project__mode=ImplementationMode.DIRECT_SUBSIDY)
+        Beneficiary.objects.filter(
+            household=household, project__mode=ImplementationMode.DIRECT_SUBSIDY
+        )
         .exclude(project=project)
         .aggregate(total=Sum("subsidy"))["total"]
     )
@@ -205,7 +226,11 @@ def leaders_for(project):
     holders = UserObjectPermission.objects.filter(
         content_type=region_ct, object_pk__in=[str(project.township.pk), str(project.county.pk)]
     ).values("user_id")
-    return get_user_model().objects.filter(pk__in=holders, is_active=True).order_by("full_name", "username")
+    return (
+        get_user_model()
+        .objects.filter(pk__in=holders, is_active=True)
+        .order_by("full_name", "username")
+    )
 
 
 # --- 4 公示 public notice (village) ---------------------------------------------------
@@ -231,7 +256,9 @@ class PublicNoticeForm(ReviewForm):
         if (end - start).days + 1 < minimum:
             self.add_error(
                 "notice_end",
-                _("The public notice must run at least %(days)d days (%(start)s to %(end)s is too short).")
+                _(
+                    "The public notice must run at least %(days)d days (%(start)s to %(end)s is too short)."
+                )
                 % {"days": minimum, "start": start, "end": end},
             )
         if end > timezone.localdate():
@@ -254,7 +281,9 @@ class CountyReviewForm(ReviewForm):
 
 
 class LeadingGroupApprovalForm(ReviewForm):
-    approval_doc_no = forms.CharField(label=_("Approval reply number"), required=False, max_length=60)
+    approval_doc_no = forms.CharField(
+        label=_("Approval reply number"), required=False, max_length=60
+    )
     approved_on = forms.DateField(label=_("Approved on"), required=False, **DATE)
     approval_fields = ("approval_doc_no", "approved_on")
 
@@ -318,8 +347,11 @@ class SubsidyAgreementsForm(TaskForm):
         project.term_years = self.cleaned_data["term_years"]
         project.save(update_fields=["term_years"])
         count = project.beneficiaries.update(agreement_signed_on=self.cleaned_data["signed_on"])
-        return before, {"term_years": project.term_years, "signed_on": self.cleaned_data["signed_on"].isoformat(),
-                        "households": count}
+        return before, {
+            "term_years": project.term_years,
+            "signed_on": self.cleaned_data["signed_on"].isoformat(),
+            "households": count,
+        }
 
 
 # --- 8b 委托协议 entrustment agreement (township lead ↔ operator) ----------------------
@@ -329,8 +361,15 @@ class EntrustmentAgreementForm(ModelTaskForm):
     class Meta:
         model = Agreement
         fields = [
-            "signed_on", "starts_on", "term_years", "first_year_rate", "yearly_increase",
-            "collateral_value", "collateral_description", "household_share", "manager_name",
+            "signed_on",
+            "starts_on",
+            "term_years",
+            "first_year_rate",
+            "yearly_increase",
+            "collateral_value",
+            "collateral_description",
+            "household_share",
+            "manager_name",
         ]
         widgets = {
             "signed_on": forms.DateInput(attrs={"type": "date"}),
@@ -339,14 +378,21 @@ class EntrustmentAgreementForm(ModelTaskForm):
 
     def get_instance(self):
         project = self.process.project
-        return getattr(project, "agreement", None) or Agreement(project=project, term_years=project.term_years)
+        return getattr(project, "agreement", None) or Agreement(
+            project=project, term_years=project.term_years
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.process.project.mode == ImplementationMode.GUARANTEED_DIVIDEND:
             drop = ("household_share", "manager_name")
         else:
-            drop = ("first_year_rate", "yearly_increase", "collateral_value", "collateral_description")
+            drop = (
+                "first_year_rate",
+                "yearly_increase",
+                "collateral_value",
+                "collateral_description",
+            )
         for name in drop:
             del self.fields[name]
         for field in self.fields.values():
@@ -358,15 +404,29 @@ class EntrustmentAgreementForm(ModelTaskForm):
         checks = [("term_years", lambda: terms.check_term(cleaned["term_years"]))]
         if project.mode == ImplementationMode.GUARANTEED_DIVIDEND:
             checks += [
-                ("first_year_rate", lambda: benefit_linkage.check_guaranteed_dividend(
-                    cleaned["first_year_rate"], cleaned["yearly_increase"])),
-                ("collateral_value", lambda: benefit_linkage.check_collateral(
-                    cleaned["collateral_value"], project.funds_amount)),
+                (
+                    "first_year_rate",
+                    lambda: benefit_linkage.check_guaranteed_dividend(
+                        cleaned["first_year_rate"], cleaned["yearly_increase"]
+                    ),
+                ),
+                (
+                    "collateral_value",
+                    lambda: benefit_linkage.check_collateral(
+                        cleaned["collateral_value"], project.funds_amount
+                    ),
+                ),
             ]
         else:
             checks += [
-                ("household_share", lambda: benefit_linkage.check_household_share(cleaned["household_share"])),
-                ("manager_name", lambda: benefit_linkage.check_manager_named(cleaned["manager_name"])),
+                (
+                    "household_share",
+                    lambda: benefit_linkage.check_household_share(cleaned["household_share"]),
+                ),
+                (
+                    "manager_name",
+                    lambda: benefit_linkage.check_manager_named(cleaned["manager_name"]),
+                ),
             ]
         for field, check in checks:
             if field in self.errors:
@@ -441,14 +501,18 @@ class SelfCheckForm(TaskForm):
 
 
 class TownshipAcceptanceForm(ReviewForm):
-    conclusion = forms.CharField(label=_("Preliminary acceptance conclusion"), required=False, **TEXT)
+    conclusion = forms.CharField(
+        label=_("Preliminary acceptance conclusion"), required=False, **TEXT
+    )
     approval_fields = ("conclusion",)
     level = AcceptanceRecord.Level.TOWNSHIP
 
     def apply_approval(self):
         record = AcceptanceRecord.objects.create(
-            project=self.process.project, level=self.level,
-            conclusion=self.cleaned_data["conclusion"], recorded_by=self.user,
+            project=self.process.project,
+            level=self.level,
+            conclusion=self.cleaned_data["conclusion"],
+            recorded_by=self.user,
         )
         return {}, {"acceptance_record": record.pk, "level": record.level}
 
@@ -485,7 +549,8 @@ class ReimbursementForm(ModelTaskForm):
         issued = self.process.project.funds_issued or Decimal("0.00")
         if amount <= 0 or amount > issued:
             raise forms.ValidationError(
-                _("The amount claimed must be above zero and at most the ¥%(issued)s issued.") % {"issued": issued}
+                _("The amount claimed must be above zero and at most the ¥%(issued)s issued.")
+                % {"issued": issued}
             )
         return amount
 
@@ -513,7 +578,9 @@ class PaymentForm(ModelTaskForm):
         project = self.process.project
         if project.is_direct_subsidy:
             # Direct subsidies reach the households only now, after acceptance (seed 1).
-            paid = project.beneficiaries.filter(paid_on__isnull=True).update(paid_on=self.instance.paid_on)
+            paid = project.beneficiaries.filter(paid_on__isnull=True).update(
+                paid_on=self.instance.paid_on
+            )
             after = {**after, "households_paid": paid}
         return before, after
 
@@ -522,7 +589,9 @@ class PaymentForm(ModelTaskForm):
 
 
 class MaintenanceReportForm(TaskForm):
-    income = forms.DecimalField(label=_("Operating income (yuan)"), max_digits=14, decimal_places=2, min_value=0)
+    income = forms.DecimalField(
+        label=_("Operating income (yuan)"), max_digits=14, decimal_places=2, min_value=0
+    )
     dividends_paid = forms.DecimalField(
         label=_("Dividends paid to households (yuan)"), max_digits=14, decimal_places=2, min_value=0
     )
@@ -534,11 +603,19 @@ class MaintenanceReportForm(TaskForm):
 
     def apply(self):
         report = MaintenanceReport.objects.create(
-            project=self.process.project, year=self.year, reported_by=self.user,
+            project=self.process.project,
+            year=self.year,
+            reported_by=self.user,
             **{k: self.cleaned_data[k] for k in ("income", "dividends_paid", "condition")},
         )
-        return {}, jsonable({"maintenance_report": report.pk, "year": report.year,
-                             "income": report.income, "dividends_paid": report.dividends_paid})
+        return {}, jsonable(
+            {
+                "maintenance_report": report.pk,
+                "year": report.year,
+                "income": report.income,
+                "dividends_paid": report.dividends_paid,
+            }
+        )
 
 
 def next_report_year(project) -> int:
@@ -549,9 +626,18 @@ def next_report_year(project) -> int:
 class MaintenanceReviewForm(ReviewForm):
     def apply(self):
         before, after = super().apply()
-        report = self.process.project.maintenance_reports.get(status=MaintenanceReport.Status.SUBMITTED)
+        report = self.process.project.maintenance_reports.get(
+            status=MaintenanceReport.Status.SUBMITTED
+        )
         report.status = (
-            MaintenanceReport.Status.ACCEPTED if self.cleaned_data["decision"] == "approve" else MaintenanceReport.Status.RETURNED
+            MaintenanceReport.Status.ACCEPTED
+            if self.cleaned_data["decision"] == "approve"
+            else MaintenanceReport.Status.RETURNED
         )
         report.save(update_fields=["status"])
-        return before, {**after, "maintenance_report": report.pk, "year": report.year, "status": report.status}
+        return before, {
+            **after,
+            "maintenance_report": report.pk,
+            "year": report.year,
+            "status": report.status,
+        }

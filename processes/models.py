@@ -40,7 +40,10 @@ class Operator(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     township = models.ForeignKey(
-        Region, models.PROTECT, related_name="operators", verbose_name=_("township"),
+        Region,
+        models.PROTECT,
+        related_name="operators",
+        verbose_name=_("township"),
         limit_choices_to={"level": "township"},
     )
 
@@ -63,7 +66,10 @@ class Household(models.Model):
         _("resident ID number"), max_length=18, unique=True, validators=[validate_id_number]
     )
     village = models.ForeignKey(
-        Region, models.PROTECT, related_name="households", verbose_name=_("village"),
+        Region,
+        models.PROTECT,
+        related_name="households",
+        verbose_name=_("village"),
         limit_choices_to={"level": "village"},
     )
     members = models.PositiveSmallIntegerField(_("members"), default=1)
@@ -98,24 +104,40 @@ class Project(models.Model):
     name = models.CharField(_("project name"), max_length=200)
     industry = models.CharField(_("industry"), max_length=100)
     village = models.ForeignKey(
-        Region, models.PROTECT, related_name="projects", verbose_name=_("village"),
+        Region,
+        models.PROTECT,
+        related_name="projects",
+        verbose_name=_("village"),
         limit_choices_to={"level": "village"},
     )
-    mode = models.CharField(_("implementation mode"), max_length=30, choices=ImplementationMode.choices)
+    mode = models.CharField(
+        _("implementation mode"), max_length=30, choices=ImplementationMode.choices
+    )
     funds_amount = models.DecimalField(
         _("poverty funds (yuan)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
     )
     operator = models.ForeignKey(
-        Operator, models.PROTECT, null=True, blank=True, related_name="projects", verbose_name=_("operator")
+        Operator,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("operator"),
     )
     scale = models.CharField(_("scale"), max_length=200, blank=True)
     term_years = models.PositiveSmallIntegerField(
-        _("agreement term (years)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(30)]
+        _("agreement term (years)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
     )
 
     # Five-ones (五个一): one project, one leader, one team, one policy set, to the end.
     responsible_leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="led_projects",
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_projects",
         verbose_name=_("responsible leader"),
     )
     team = models.TextField(_("working team"), blank=True)
@@ -178,7 +200,9 @@ class Project(models.Model):
 class Beneficiary(models.Model):
     """A household on a project's beneficiary roster, with its subsidy or share."""
 
-    project = models.ForeignKey(Project, models.CASCADE, related_name="beneficiaries", verbose_name=_("project"))
+    project = models.ForeignKey(
+        Project, models.CASCADE, related_name="beneficiaries", verbose_name=_("project")
+    )
     household = models.ForeignKey(
         Household, models.PROTECT, related_name="benefits", verbose_name=_("household")
     )
@@ -191,7 +215,9 @@ class Beneficiary(models.Model):
         verbose_name_plural = _("beneficiaries")
         ordering = ["household__head_name"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "household"], name="beneficiary_once_per_project"),
+            models.UniqueConstraint(
+                fields=["project", "household"], name="beneficiary_once_per_project"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -201,7 +227,9 @@ class Beneficiary(models.Model):
 class Agreement(models.Model):
     """The entrustment agreement's terms for a guaranteed- or equity-dividend project."""
 
-    project = models.OneToOneField(Project, models.CASCADE, related_name="agreement", verbose_name=_("project"))
+    project = models.OneToOneField(
+        Project, models.CASCADE, related_name="agreement", verbose_name=_("project")
+    )
     signed_on = models.DateField(_("signed on"))
     starts_on = models.DateField(_("starts on"))
     term_years = models.PositiveSmallIntegerField(_("term (years)"))
@@ -209,15 +237,25 @@ class Agreement(models.Model):
         _("first-year dividend rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     yearly_increase = models.DecimalField(
-        _("yearly increase (percentage points)"), max_digits=5, decimal_places=2, null=True, blank=True
+        _("yearly increase (percentage points)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
-    collateral_value = models.DecimalField(_("collateral value (yuan)"), **MONEY, null=True, blank=True)
+    collateral_value = models.DecimalField(
+        _("collateral value (yuan)"), **MONEY, null=True, blank=True
+    )
     collateral_description = models.CharField(_("collateral"), max_length=200, blank=True)
     household_share = models.DecimalField(
         _("households' share of returns (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
-    manager_name = models.CharField(_("manager sent by the implementing unit"), max_length=50, blank=True)
-    benefit_linkage_signed_on = models.DateField(_("benefit-linkage agreements signed on"), null=True, blank=True)
+    manager_name = models.CharField(
+        _("manager sent by the implementing unit"), max_length=50, blank=True
+    )
+    benefit_linkage_signed_on = models.DateField(
+        _("benefit-linkage agreements signed on"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("entrustment agreement")
@@ -241,6 +279,9 @@ class ProgressReport(models.Model):
         verbose_name_plural = _("progress reports")
         ordering = ["reported_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.project} {self.percent_complete}%"
+
 
 class Reimbursement(models.Model):
     project = models.OneToOneField(Project, models.CASCADE, related_name="reimbursement")
@@ -252,6 +293,9 @@ class Reimbursement(models.Model):
     class Meta:
         verbose_name = _("reimbursement")
         verbose_name_plural = _("reimbursements")
+
+    def __str__(self) -> str:
+        return f"{self.project} ¥{self.amount}"
 
 
 class MaintenanceReport(models.Model):
@@ -265,11 +309,15 @@ class MaintenanceReport(models.Model):
     project = models.ForeignKey(Project, models.CASCADE, related_name="maintenance_reports")
     year = models.PositiveSmallIntegerField(_("agreement year"))
     income = models.DecimalField(_("operating income (yuan)"), **MONEY, default=Decimal("0.00"))
-    dividends_paid = models.DecimalField(_("dividends paid (yuan)"), **MONEY, default=Decimal("0.00"))
+    dividends_paid = models.DecimalField(
+        _("dividends paid (yuan)"), **MONEY, default=Decimal("0.00")
+    )
     condition = models.TextField(_("asset condition and maintenance"))
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
 
     class Meta:
         verbose_name = _("maintenance report")
@@ -283,6 +331,9 @@ class MaintenanceReport(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.project} #{self.year}"
+
 
 class ProjectProcess(Process):
     """The lifecycle process of one project; workflow state only, the data lives on Project."""
@@ -290,12 +341,15 @@ class ProjectProcess(Process):
     project = models.OneToOneField(
         Project, models.PROTECT, null=True, related_name="process", verbose_name=_("project")
     )
+
     # The last review's outcome, read by the branch after it and by the task it sends back to.
     class Decision(models.TextChoices):
         APPROVE = "approve", _("Approved")
         BACK = "back", _("Sent back")
 
-    decision = models.CharField(_("last decision"), max_length=10, blank=True, choices=Decision.choices)
+    decision = models.CharField(
+        _("last decision"), max_length=10, blank=True, choices=Decision.choices
+    )
     decision_reason = models.TextField(_("opinion / reason"), blank=True)
     decided_by = models.CharField(_("decided by"), max_length=150, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -329,7 +383,9 @@ class ProjectProcess(Process):
         return {
             "by": self.decided_by,
             "reason": self.decision_reason,
-            "at": timezone.localtime(self.decided_at).strftime("%Y-%m-%d %H:%M") if self.decided_at else "",
+            "at": timezone.localtime(self.decided_at).strftime("%Y-%m-%d %H:%M")
+            if self.decided_at
+            else "",
         }
 
 
@@ -351,3 +407,6 @@ class AcceptanceRecord(models.Model):
         verbose_name = _("acceptance record")
         verbose_name_plural = _("acceptance records")
         ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.get_level_display()}"

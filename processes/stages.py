@@ -7,12 +7,27 @@ STAGES = (
     ("application", _("Application"), ("application", "township_review")),
     ("notice", _("Public notice"), ("public_notice",)),
     ("approval", _("Approval"), ("county_review", "leading_group_approval", "funds_issue")),
-    ("agreements", _("Agreements"), ("subsidy_agreements", "entrustment_agreement", "benefit_linkage_agreements")),
+    (
+        "agreements",
+        _("Agreements"),
+        ("subsidy_agreements", "entrustment_agreement", "benefit_linkage_agreements"),
+    ),
     ("implementation", _("Implementation"), ("progress_report", "township_supervision")),
-    ("acceptance", _("Acceptance"), ("village_self_check", "township_acceptance", "county_acceptance")),
-    ("reimbursement", _("Reimbursement"), (
-        "reimbursement", "reimbursement_poverty_review", "reimbursement_finance_review", "payment",
-    )),
+    (
+        "acceptance",
+        _("Acceptance"),
+        ("village_self_check", "township_acceptance", "county_acceptance"),
+    ),
+    (
+        "reimbursement",
+        _("Reimbursement"),
+        (
+            "reimbursement",
+            "reimbursement_poverty_review",
+            "reimbursement_finance_review",
+            "payment",
+        ),
+    ),
     ("maintenance", _("Post-maintenance"), ("maintenance_report", "maintenance_review")),
 )
 FINISHED = ("finished", _("Finished"))

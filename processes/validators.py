@@ -14,8 +14,14 @@ def id_number_check_digit(first17: str) -> str:
 
 def validate_id_number(value: str) -> None:
     value = value.upper()
-    if len(value) != 18 or not value[:17].isdigit() or id_number_check_digit(value[:17]) != value[17]:
-        raise ValidationError(_("“%(value)s” is not a valid 18-digit resident ID number."), params={"value": value})
+    if (
+        len(value) != 18
+        or not value[:17].isdigit()
+        or id_number_check_digit(value[:17]) != value[17]
+    ):
+        raise ValidationError(
+            _("“%(value)s” is not a valid 18-digit resident ID number."), params={"value": value}
+        )
 
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -36,5 +42,6 @@ def validate_uscc(value: str) -> None:
         or uscc_check_char(value[:17]) != value[17]
     ):
         raise ValidationError(
-            _("“%(value)s” is not a valid 18-character unified social credit code."), params={"value": value}
+            _("“%(value)s” is not a valid 18-character unified social credit code."),
+            params={"value": value},
         )

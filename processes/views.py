@@ -20,18 +20,25 @@ from .stages import STAGE_LABELS, STAGES, stage_of
 
 def get_project_for_user(user, pk) -> Project:
     """The project, or 404 when it lies outside the user's jurisdiction."""
-    return get_object_or_404(Project.objects.visible_to(user).select_related("village__parent__parent"), pk=pk)
+    return get_object_or_404(
+        Project.objects.visible_to(user).select_related("village__parent__parent"), pk=pk
+    )
 
 
 def with_current_step(projects):
     open_step = (
-        ScopedTask.objects.filter(process_id=OuterRef("process"), flow_task_type="HUMAN", finished__isnull=True)
+        ScopedTask.objects.filter(
+            process_id=OuterRef("process"), flow_task_type="HUMAN", finished__isnull=True
+        )
         .order_by("-created")
         .values("flow_task")[:1]
     )
-    return projects.annotate(current_step=Subquery(open_step), process_status=Subquery(
-        ScopedTask.objects.filter(process_id=OuterRef("process")).values("process__status")[:1]
-    ))
+    return projects.annotate(
+        current_step=Subquery(open_step),
+        process_status=Subquery(
+            ScopedTask.objects.filter(process_id=OuterRef("process")).values("process__status")[:1]
+        ),
+    )
 
 
 def stage_code(project) -> str | None:
@@ -63,9 +70,15 @@ class ProjectListView(generic.ListView):
         for project in context["object_list"]:
             project.stage = STAGE_LABELS.get(stage_code(project), "")
         townships = Region.objects.filter(
-            level=Level.TOWNSHIP, pk__in=Project.objects.visible_to(self.request.user).values("village__parent")
+            level=Level.TOWNSHIP,
+            pk__in=Project.objects.visible_to(self.request.user).values("village__parent"),
         )
-        return {**context, "townships": townships, "modes": ImplementationMode.choices, "params": self.request.GET}
+        return {
+            **context,
+            "townships": townships,
+            "modes": ImplementationMode.choices,
+            "params": self.request.GET,
+        }
 
 
 def holder_of(task) -> str:
@@ -89,11 +102,15 @@ class ProjectDetailView(generic.TemplateView):
         process = getattr(project, "process", None)
         open_tasks = []
         if process is not None:
-            for task in ScopedTask.objects.filter(process=process, flow_task_type="HUMAN", finished__isnull=True):
+            for task in ScopedTask.objects.filter(
+                process=process, flow_task_type="HUMAN", finished__isnull=True
+            ):
                 task.holder = holder_of(task)
                 task.can_execute = task.owner_id == user.pk
                 task.can_claim = task.flow_task.can_assign(user, task)
-                task.execute_url = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+                task.execute_url = task.flow_task.reverse(
+                    "execute", args=[task.process_id, task.pk]
+                )
                 task.claim_url = task.flow_task.reverse("assign", args=[task.process_id, task.pk])
                 open_tasks.append(task)
         current = [stage_of(t.flow_task.name) for t in open_tasks]
@@ -110,7 +127,9 @@ class ProjectDetailView(generic.TemplateView):
             "stages": stages,
             "open_tasks": open_tasks,
             "history": project_history(project, process),
-            "chart_url": ProjectFlow.instance.reverse("process_chart", args=[process.pk]) if process else "",
+            "chart_url": ProjectFlow.instance.reverse("process_chart", args=[process.pk])
+            if process
+            else "",
             "beneficiaries": project.beneficiaries.select_related("household"),
             "agreement": getattr(project, "agreement", None),
             "reimbursement": getattr(project, "reimbursement", None),
@@ -134,10 +153,14 @@ def project_history(project, process):
     entries = list(AuditEntry.objects.filter(project_id=project.pk).order_by("seq"))
     titles = {}
     if process is not None:
-        titles = {str(t.pk): t.flow_task.task_title for t in ScopedTask.objects.filter(process=process)}
+        titles = {
+            str(t.pk): t.flow_task.task_title for t in ScopedTask.objects.filter(process=process)
+        }
     for entry in entries:
         entry.act_label = ACT_LABELS.get(entry.act, entry.act)
-        entry.step_title = titles.get(entry.object_id, "") if entry.object_type == "viewflow.task" else ""
+        entry.step_title = (
+            titles.get(entry.object_id, "") if entry.object_type == "viewflow.task" else ""
+        )
         if entry.act == "process.start":
             entry.step_title = ProjectFlow.start.task_title
     return entries

@@ -64,7 +64,7 @@ def _site_urls_loaded():
     """Flow nodes reverse their URLs through the site, which is wired when the URLconf loads."""
     from django.urls import get_resolver
 
-    get_resolver().url_patterns
+    assert get_resolver().url_patterns
 
 
 @pytest.fixture(autouse=True)

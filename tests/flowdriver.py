@@ -77,7 +77,9 @@ class Driver:
     def open_task(self, project):
         return (
             ScopedTask.objects.filter(
-                process=project.process, flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED]
+                process=project.process,
+                flow_task_type="HUMAN",
+                status__in=[STATUS.NEW, STATUS.ASSIGNED],
             )
             .order_by("created", "pk")
             .first()
@@ -91,13 +93,19 @@ class Driver:
         """Do the open step ``node_name`` as its holder; returns the completed task."""
         task = self.open_task(project)
         assert task is not None, f"{project} has no open task (expected {node_name})"
-        assert task.flow_task.name == node_name, f"open task is {task.flow_task.name}, expected {node_name}"
+        assert task.flow_task.name == node_name, (
+            f"open task is {task.flow_task.name}, expected {node_name}"
+        )
         user = user or self.holder(node_name, project)
         client = self.cast.client(user)
         if task.status == STATUS.NEW:
             queue = client.get("/workflow/queue/")
-            assert project.name in queue.content.decode(), f"{user} does not see {node_name} in the queue"
-            response = client.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk]))
+            assert project.name in queue.content.decode(), (
+                f"{user} does not see {node_name} in the queue"
+            )
+            response = client.post(
+                task.flow_task.reverse("assign", args=[task.process_id, task.pk])
+            )
             assert response.status_code == 302, response.status_code
         execute = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
         assert client.get(execute).status_code == 200

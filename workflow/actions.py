@@ -28,7 +28,9 @@ def claim_task(actor, activation):
     activation.assign(actor)
     task.assigned = timezone.now()  # viewflow never sets it (VIEWFLOW-NOTES §8.7)
     task.save(update_fields=["assigned"])
-    audit.record(actor, "task.claim", task, project_id=_project_id(task), before=before, after=_state(task))
+    audit.record(
+        actor, "task.claim", task, project_id=_project_id(task), before=before, after=_state(task)
+    )
 
 
 @transaction.atomic
@@ -40,7 +42,13 @@ def release_task(actor, activation, reason=""):
     task.assigned = None
     task.save(update_fields=["assigned"])
     audit.record(
-        actor, "task.release", task, project_id=_project_id(task), before=before, after=_state(task), reason=reason
+        actor,
+        "task.release",
+        task,
+        project_id=_project_id(task),
+        before=before,
+        after=_state(task),
+        reason=reason,
     )
 
 
@@ -58,7 +66,9 @@ def complete_task(actor, activation, form):
     activation.execute()
     act = "task.send_back" if decision == "back" else "task.complete"
     after = {**after, "decision": decision} if decision else after
-    audit.record(actor, act, task, project_id=_project_id(task), before=before, after=after, reason=reason)
+    audit.record(
+        actor, act, task, project_id=_project_id(task), before=before, after=after, reason=reason
+    )
 
 
 @transaction.atomic
@@ -67,7 +77,13 @@ def cancel_task(actor, activation, reason=""):
     before = _state(task)
     activation.cancel()
     audit.record(
-        actor, "task.cancel", task, project_id=_project_id(task), before=before, after=_state(task), reason=reason
+        actor,
+        "task.cancel",
+        task,
+        project_id=_project_id(task),
+        before=before,
+        after=_state(task),
+        reason=reason,
     )
 
 
@@ -76,7 +92,15 @@ def undo_task(actor, activation, reason=""):
     task = activation.task
     before = _state(task)
     activation.undo()
-    audit.record(actor, "task.undo", task, project_id=_project_id(task), before=before, after=_state(task), reason=reason)
+    audit.record(
+        actor,
+        "task.undo",
+        task,
+        project_id=_project_id(task),
+        before=before,
+        after=_state(task),
+        reason=reason,
+    )
 
 
 @transaction.atomic
@@ -103,5 +127,10 @@ def start_process(actor, activation, form):
     activation.execute()
     process = activation.process
     audit.record(
-        actor, "process.start", process, project_id=getattr(process, "project_id", None), before=before, after=after
+        actor,
+        "process.start",
+        process,
+        project_id=getattr(process, "project_id", None),
+        before=before,
+        after=after,
     )

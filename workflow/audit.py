@@ -30,7 +30,9 @@ def _default(value):
 
 
 def canonical(data) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default)
+    return json.dumps(
+        data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default
+    )
 
 
 def jsonable(data):
@@ -65,7 +67,9 @@ def display_name(user) -> str:
     return full or user.get_username()
 
 
-def record(actor, act: str, obj, *, project_id=None, before=None, after=None, reason="") -> AuditEntry:
+def record(
+    actor, act: str, obj, *, project_id=None, before=None, after=None, reason=""
+) -> AuditEntry:
     """Append an audit entry for ``act`` by ``actor`` on ``obj``. Call inside the act's transaction."""
     with transaction.atomic():
         # The head row is created by migration 0002, so every writer finds it here.
@@ -103,14 +107,20 @@ def verify_chain(batch_size: int = 2000) -> ChainBreak | None:
     prev_hash, expected_seq = GENESIS, 1
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=batch_size):
         if entry.seq != expected_seq:
-            return ChainBreak(expected_seq, entry.pk, f"entry #{expected_seq} is missing (next is #{entry.seq})")
+            return ChainBreak(
+                expected_seq, entry.pk, f"entry #{expected_seq} is missing (next is #{entry.seq})"
+            )
         if entry.prev_hash != prev_hash:
-            return ChainBreak(entry.seq, entry.pk, "previous-hash link does not match the entry before it")
+            return ChainBreak(
+                entry.seq, entry.pk, "previous-hash link does not match the entry before it"
+            )
         if entry_hash(prev_hash, entry) != entry.hash:
             return ChainBreak(entry.seq, entry.pk, "content does not match its hash (edited)")
         prev_hash, expected_seq = entry.hash, expected_seq + 1
     head = AuditChainHead.objects.filter(pk=1).first()
     last_seq = expected_seq - 1
     if head is not None and (head.seq != last_seq or head.hash != prev_hash):
-        return ChainBreak(last_seq + 1, None, f"chain ends at #{last_seq} but its head records #{head.seq}")
+        return ChainBreak(
+            last_seq + 1, None, f"chain ends at #{last_seq} but its head records #{head.seq}"
+        )
     return None

@@ -55,7 +55,9 @@ class ReviewForm(TaskForm):
     required only on approval, and write them in ``apply_approval``."""
 
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=[(APPROVE, _("Approve")), (BACK, _("Send back"))], widget=forms.RadioSelect
+        label=_("Decision"),
+        choices=[(APPROVE, _("Approve")), (BACK, _("Send back"))],
+        widget=forms.RadioSelect,
     )
     reason = forms.CharField(
         label=_("Opinion / reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -68,9 +70,9 @@ class ReviewForm(TaskForm):
         if self.back_to is None:
             self.fields["decision"].choices = [(APPROVE, _("Approve"))]
         else:
-            self.fields["decision"].help_text = _("Sending back returns the work to “%(step)s”.") % {
-                "step": self.back_to.task_title
-            }
+            self.fields["decision"].help_text = _(
+                "Sending back returns the work to “%(step)s”."
+            ) % {"step": self.back_to.task_title}
         for name in self.approval_fields:
             self.fields[name].required = False
 

@@ -34,5 +34,7 @@ def switch_language(request, code):
         target = "/"
     response = HttpResponseRedirect(target)
     if code in LANGUAGE_CODES:
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax"
+        )
     return response

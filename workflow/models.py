@@ -13,7 +13,11 @@ class AuditEntry(models.Model):
     seq = models.PositiveBigIntegerField(unique=True, editable=False)
     at = models.DateTimeField(_("time"), editable=False)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("actor"),
     )
     actor_name = models.CharField(_("actor"), max_length=150, blank=True)
@@ -45,3 +49,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

@@ -15,12 +15,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from viewflow.workflow import flow
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.utils import is_owner
+from viewflow.workflow import flow
 from viewflow.workflow.flow import utils as vf_utils
-from viewflow.workflow.status import STATUS
 from viewflow.workflow.nodes.view import ViewActivation
+from viewflow.workflow.status import STATUS
 
 from permissions.jurisdiction import roles_of
 from permissions.roles import OPERATOR_PERMISSION, Role
@@ -138,7 +138,9 @@ def wrap_execute_view(flow_task, origin_view):
 
     def view(request, process_pk, task_pk, **kwargs):
         def call():
-            task = get_object_or_404(flow_task.flow_class.task_class, pk=task_pk, process_id=process_pk)
+            task = get_object_or_404(
+                flow_task.flow_class.task_class, pk=task_pk, process_id=process_pk
+            )
             if task.flow_task != flow_task:
                 raise Http404
             if not is_owner(task.owner, request.user):

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
 from viewflow.utils import viewprop
-from viewflow.workflow.flow.views import mixins as vf_mixins
 from viewflow.workflow import chart
+from viewflow.workflow.flow.views import mixins as vf_mixins
 from viewflow.workflow.flow.views.chart import FlowChartView
 from viewflow.workflow.flow.views.dashboard import (
     DashboardProcessListView,
@@ -34,7 +34,9 @@ from .tasks import ScopedTask
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 # --- Task forms ---------------------------------------------------------------------
@@ -60,11 +62,17 @@ class TaskFormView(
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(returned=returned_note(self.request.activation.task), **kwargs)
+        return super().get_context_data(
+            returned=returned_note(self.request.activation.task), **kwargs
+        )
 
     def form_valid(self, form):
         actions.complete_task(self.request.user, self.request.activation, form)
-        messages.success(self.request, _("“%(task)s” has been completed.") % {"task": self.request.activation.flow_task.task_title})
+        messages.success(
+            self.request,
+            _("“%(task)s” has been completed.")
+            % {"task": self.request.activation.flow_task.task_title},
+        )
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -218,6 +226,7 @@ class ScopedInboxView(_ScopedListMixin, WorkflowInboxListView):
 
 class ScopedQueueView(_ScopedListMixin, WorkflowQueueListView):
     columns = ("task_id", "process_brief", "flow_task", "created")
+
     @viewprop
     def queryset(self):
         return ScopedTask.objects.queue(self.flow_classes, self.request.user).order_by("-created")
@@ -228,7 +237,9 @@ class ScopedArchiveView(_ScopedListMixin, WorkflowArchiveListView):
 
     @viewprop
     def queryset(self):
-        return ScopedTask.objects.archive(self.flow_classes, self.request.user).order_by("-finished")
+        return ScopedTask.objects.archive(self.flow_classes, self.request.user).order_by(
+            "-finished"
+        )
 
 
 class ScopedDashboardView(DashboardView):
@@ -274,8 +285,6 @@ class ScopedChartView(FlowChartView):
         return super().dispatch(request, *args, **kwargs)
 
 
-
-
 class ScopedProcessDetailView(DetailProcessView):
     """Process detail, 404 outside the user's jurisdiction."""
 
@@ -289,7 +298,9 @@ class ScopedProcessDetailView(DetailProcessView):
 def calc_current_status(flow_class, grid, process_pk) -> None:
     """Colour each node by its *latest* task, so a step sent back shows as current again
     (stock viewflow keeps the older "done" colour, VIEWFLOW-NOTES §6.3)."""
-    tasks = flow_class.task_class._default_manager.filter(process_id=process_pk).order_by("created", "pk")
+    tasks = flow_class.task_class._default_manager.filter(process_id=process_pk).order_by(
+        "created", "pk"
+    )
     latest = {}
     for task in tasks:
         latest[task.flow_task] = task.status

@@ -10,7 +10,9 @@ MIN_GUARANTEED_RATE = Decimal("5.00")  # percent of invested poverty funds, year
 MIN_HOUSEHOLD_SHARE = Decimal("70.00")  # percent of returns on quantified equity
 
 
-def dividend_schedule(first_year_rate: Decimal, yearly_increase: Decimal, years: int) -> list[Decimal]:
+def dividend_schedule(
+    first_year_rate: Decimal, yearly_increase: Decimal, years: int
+) -> list[Decimal]:
     """The guaranteed dividend rate (%) for each agreement year."""
     return [first_year_rate + yearly_increase * year for year in range(years)]
 
@@ -20,18 +22,26 @@ def check_guaranteed_dividend(first_year_rate: Decimal, yearly_increase: Decimal
     poverty funds in year 1, rising every year."""
     if first_year_rate is None or first_year_rate < MIN_GUARANTEED_RATE:
         raise RuleViolation(
-            _("The guaranteed dividend must be at least %(min)s%% of the invested poverty funds in the first year.")
+            _(
+                "The guaranteed dividend must be at least %(min)s%% of the invested poverty funds in the first year."
+            )
             % {"min": MIN_GUARANTEED_RATE}
         )
     if yearly_increase is None or yearly_increase <= 0:
-        raise RuleViolation(_("The guaranteed dividend must rise every year: the yearly increase must be above zero."))
+        raise RuleViolation(
+            _(
+                "The guaranteed dividend must rise every year: the yearly increase must be above zero."
+            )
+        )
 
 
 def check_collateral(collateral_value: Decimal, invested: Decimal) -> None:
     """Seed: the operator pledges funds or fixed assets "不低于投入资金" — at least the invested amount."""
     if collateral_value is None or collateral_value < invested:
         raise RuleViolation(
-            _("The operator's collateral (¥%(got)s) must be at least the invested poverty funds (¥%(need)s).")
+            _(
+                "The operator's collateral (¥%(got)s) must be at least the invested poverty funds (¥%(need)s)."
+            )
             % {"got": collateral_value, "need": invested}
         )
 
@@ -49,4 +59,8 @@ def check_household_share(share_percent: Decimal) -> None:
 def check_manager_named(manager_name: str) -> None:
     """Seed: "项目实施单位应全程委派管理人员参与项目经营管理" — the implementing unit sends a manager."""
     if not (manager_name or "").strip():
-        raise RuleViolation(_("Name the manager the implementing unit sends to the operator (equity-dividend rule)."))
+        raise RuleViolation(
+            _(
+                "Name the manager the implementing unit sends to the operator (equity-dividend rule)."
+            )
+        )

@@ -9,11 +9,15 @@ from . import RuleViolation
 HOUSEHOLD_CAP = Decimal("20000.00")  # yuan, cumulative across all projects
 
 
-def check_household_cap(household_name: str, already_granted: Decimal, new_subsidy: Decimal) -> None:
+def check_household_cap(
+    household_name: str, already_granted: Decimal, new_subsidy: Decimal
+) -> None:
     """Seed: "户均累计不超过2万元" — cumulative direct subsidy per household at most 20,000 yuan,
     across every project and year."""
     if new_subsidy <= 0:
-        raise RuleViolation(_("The subsidy for %(name)s must be above zero.") % {"name": household_name})
+        raise RuleViolation(
+            _("The subsidy for %(name)s must be above zero.") % {"name": household_name}
+        )
     total = already_granted + new_subsidy
     if total > HOUSEHOLD_CAP:
         raise RuleViolation(
@@ -21,5 +25,10 @@ def check_household_cap(household_name: str, already_granted: Decimal, new_subsi
                 "%(name)s would receive ¥%(total)s in direct subsidies in all, above the ¥%(cap)s cap per "
                 "household (¥%(before)s already granted by other projects)."
             )
-            % {"name": household_name, "total": total, "cap": HOUSEHOLD_CAP, "before": already_granted}
+            % {
+                "name": household_name,
+                "total": total,
+                "cap": HOUSEHOLD_CAP,
+                "before": already_granted,
+            }
         )

@@ -13,6 +13,8 @@ def check_term(years: int) -> None:
     """
     if years is None or years < MIN_TERM_YEARS:
         raise RuleViolation(
-            _("The agreement term must be at least %(min)d years (contract-model rule); %(got)s was entered.")
+            _(
+                "The agreement term must be at least %(min)d years (contract-model rule); %(got)s was entered."
+            )
             % {"min": MIN_TERM_YEARS, "got": years}
         )

@@ -20,7 +20,9 @@ def outsiders(cast):
     result = []
     for role in REGION_ROLES:
         if role.level == Level.COUNTY:
-            result.append((role.code, f.official(role, other_county, username=f"{role.code}_other_county")))
+            result.append(
+                (role.code, f.official(role, other_county, username=f"{role.code}_other_county"))
+            )
         elif role.level == Level.TOWNSHIP:
             result.append((role.code, cast.user(role.code, "B")))
         else:
@@ -34,7 +36,9 @@ def outsiders(cast):
 def project(cast):
     """An equity-dividend project of village A1, waiting for the county poverty office."""
     driver = Driver(cast, "A1")
-    project = driver.start(mode=ImplementationMode.EQUITY_DIVIDEND, funds="200000.00", name="乐丰村生猪养殖项目")
+    project = driver.start(
+        mode=ImplementationMode.EQUITY_DIVIDEND, funds="200000.00", name="乐丰村生猪养殖项目"
+    )
     driver.run(project, until="county_review")
     return project
 
@@ -51,11 +55,15 @@ def project_urls(project):
     for task in process.task_set.filter(flow_task_type="HUMAN"):
         node = task.flow_task
         for action in ("detail", "assign", "execute", "unassign", "cancel", "undo", "revive"):
-            urls[f"{node.name} {action} #{task.pk}"] = node.reverse(action, args=[process.pk, task.pk])
+            urls[f"{node.name} {action} #{task.pk}"] = node.reverse(
+                action, args=[process.pk, task.pk]
+            )
     return urls
 
 
-def test_every_role_outside_the_region_gets_403_or_404_on_the_project_its_tasks_and_actions(cast, project):
+def test_every_role_outside_the_region_gets_403_or_404_on_the_project_its_tasks_and_actions(
+    cast, project
+):
     urls = project_urls(project)
     open_task = Driver(cast).open_task(project)
     for role_code, outsider in outsiders(cast):
@@ -63,15 +71,27 @@ def test_every_role_outside_the_region_gets_403_or_404_on_the_project_its_tasks_
         for label, url in urls.items():
             for method in ("get", "post") if " " in label and "#" in label else ("get",):
                 response = getattr(client, method)(url)
-                assert response.status_code in (403, 404), (role_code, outsider.username, label, method,
-                                                            response.status_code)
+                assert response.status_code in (403, 404), (
+                    role_code,
+                    outsider.username,
+                    label,
+                    method,
+                    response.status_code,
+                )
         open_task.refresh_from_db()
         assert open_task.status == STATUS.NEW and open_task.owner is None  # nothing happened
 
 
 FLOW_PAGES = [
-    "/projects/", "/workflow/inbox/", "/workflow/queue/", "/workflow/archive/",
-    "flow:index", "flow:process_list", "flow:task_list", "flow:chart", "flow:chart?format=bpmn",
+    "/projects/",
+    "/workflow/inbox/",
+    "/workflow/queue/",
+    "/workflow/archive/",
+    "flow:index",
+    "flow:process_list",
+    "flow:task_list",
+    "flow:chart",
+    "flow:chart?format=bpmn",
 ]
 
 
@@ -101,7 +121,9 @@ def test_outsiders_pages_are_the_same_before_and_after_the_project_exists(cast):
     insider_before = render_pages(insider)
 
     driver = Driver(cast, "A1")
-    project = driver.start(mode=ImplementationMode.EQUITY_DIVIDEND, funds="200000.00", name="乐丰村生猪养殖项目")
+    project = driver.start(
+        mode=ImplementationMode.EQUITY_DIVIDEND, funds="200000.00", name="乐丰村生猪养殖项目"
+    )
     driver.run(project, until="county_review")
 
     # The control: the county poverty office, whose task it now is, does see a change.
@@ -122,7 +144,12 @@ def test_insiders_of_the_right_role_do_see_the_project(cast, project):
     """The control for the two tests above: the same pages open for the county poverty office."""
     client = cast.client(cast.user("county_poverty_office"))
     assert client.get(f"/projects/{project.pk}/").status_code == 200
-    assert client.get(ProjectFlow.instance.reverse("process_chart", args=[project.process.pk])).status_code == 200
+    assert (
+        client.get(
+            ProjectFlow.instance.reverse("process_chart", args=[project.process.pk])
+        ).status_code
+        == 200
+    )
     assert project.name in client.get("/workflow/queue/").content.decode()
     for key in ("A", "A1"):
         for role in REGION_ROLES:
@@ -137,7 +164,10 @@ def test_a_village_official_cannot_claim_or_complete_a_county_task(cast, project
     task = Driver(cast).open_task(project)
     assert task.flow_task.name == "county_review"
 
-    assert client.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk])).status_code == 403
+    assert (
+        client.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk])).status_code
+        == 403
+    )
     execute = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
     assert client.post(execute, {"decision": "approve", "reason": "同意"}).status_code == 403
     task.refresh_from_db()
@@ -154,5 +184,10 @@ def test_a_township_official_cannot_take_a_task_of_the_same_role_in_another_town
     task = driver.open_task(other)
     assert task.flow_task.name == "township_review"
     station_b = cast.client(cast.user("township_work_station", "B"))
-    assert station_b.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk])).status_code == 403
+    assert (
+        station_b.post(
+            task.flow_task.reverse("assign", args=[task.process_id, task.pk])
+        ).status_code
+        == 403
+    )
     assert other.name not in station_b.get("/workflow/queue/").content.decode()

@@ -18,7 +18,17 @@ from processes.views import stage_code, with_current_step
 from workflow.audit import verify_chain
 from workflow.models import AuditEntry
 
-MODELS = [Region, get_user_model(), Operator, Household, Project, Beneficiary, Task, UserObjectPermission, AuditEntry]
+MODELS = [
+    Region,
+    get_user_model(),
+    Operator,
+    Household,
+    Project,
+    Beneficiary,
+    Task,
+    UserObjectPermission,
+    AuditEntry,
+]
 
 
 def counts():
@@ -42,7 +52,11 @@ def test_seed_demo_twice_builds_the_county_once(db):
     assert len(projects) >= 12
     waiting_stages = {code for code, _label, _nodes in STAGES} - {"planning"}
     assert {stage_code(p) for p in projects} >= waiting_stages | {"finished"}
-    assert {p.mode for p in projects} == {"direct_subsidy", "guaranteed_dividend", "equity_dividend"}
+    assert {p.mode for p in projects} == {
+        "direct_subsidy",
+        "guaranteed_dividend",
+        "equity_dividend",
+    }
     assert verify_chain() is None
 
 
@@ -56,9 +70,15 @@ def test_demo_accounts_json_lists_every_role_at_every_region_with_working_passwo
     assert {a["level"] for a in accounts} == {"county", "township", "village"}
     villages = Region.objects.filter(level="village").count()
     townships = Region.objects.filter(level="township").count()
-    expected = sum({"county": 1, "township": townships, "village": villages}[r.level] for r in REGION_ROLES)
+    expected = sum(
+        {"county": 1, "township": townships, "village": villages}[r.level] for r in REGION_ROLES
+    )
     assert len([a for a in accounts if a["role_code"] != "operator"]) == expected
-    secretary = next(a for a in accounts if a["role_code"] == "village_secretary" and a["region"].startswith("织金县/珠藏镇/"))
+    secretary = next(
+        a
+        for a in accounts
+        if a["role_code"] == "village_secretary" and a["region"].startswith("织金县/珠藏镇/")
+    )
     assert secretary["region"].count("/") == 2
     client = Client()
     assert client.login(username=secretary["username"], password=secretary["password"])

@@ -12,16 +12,33 @@ from workflow.models import AuditEntry
 from ..flowdriver import Driver
 
 DIRECT_SUBSIDY_STEPS = [
-    "application", "township_review", "public_notice", "county_review", "leading_group_approval",
-    "funds_issue", "subsidy_agreements", "progress_report", "township_supervision", "village_self_check",
-    "township_acceptance", "county_acceptance", "reimbursement", "reimbursement_poverty_review",
-    "reimbursement_finance_review", "payment",
-    "maintenance_report", "maintenance_review",
-    "maintenance_report", "maintenance_review",
-    "maintenance_report", "maintenance_review",
+    "application",
+    "township_review",
+    "public_notice",
+    "county_review",
+    "leading_group_approval",
+    "funds_issue",
+    "subsidy_agreements",
+    "progress_report",
+    "township_supervision",
+    "village_self_check",
+    "township_acceptance",
+    "county_acceptance",
+    "reimbursement",
+    "reimbursement_poverty_review",
+    "reimbursement_finance_review",
+    "payment",
+    "maintenance_report",
+    "maintenance_review",
+    "maintenance_report",
+    "maintenance_review",
+    "maintenance_report",
+    "maintenance_review",
 ]
 DIVIDEND_STEPS = (
-    DIRECT_SUBSIDY_STEPS[:6] + ["entrustment_agreement", "benefit_linkage_agreements"] + DIRECT_SUBSIDY_STEPS[7:]
+    DIRECT_SUBSIDY_STEPS[:6]
+    + ["entrustment_agreement", "benefit_linkage_agreements"]
+    + DIRECT_SUBSIDY_STEPS[7:]
 )
 
 
@@ -38,22 +55,33 @@ def test_direct_subsidy_project_runs_from_planning_meeting_to_end_of_maintenance
     # Each of the three households got a third of the funds, paid only at the payment step.
     subsidies = sorted(b.subsidy for b in project.beneficiaries.all())
     assert subsidies == [Decimal("20000.00")] * 3
-    assert all(b.paid_on is not None and b.agreement_signed_on is not None for b in project.beneficiaries.all())
+    assert all(
+        b.paid_on is not None and b.agreement_signed_on is not None
+        for b in project.beneficiaries.all()
+    )
     assert project.responsible_leader == cast.user("township_lead", "A")
     assert project.approval_doc_no and project.funds_issued == Decimal("60000.00")
     assert list(project.acceptance_records.values_list("level", flat=True)) == [
-        AcceptanceRecord.Level.VILLAGE, AcceptanceRecord.Level.TOWNSHIP, AcceptanceRecord.Level.COUNTY,
+        AcceptanceRecord.Level.VILLAGE,
+        AcceptanceRecord.Level.TOWNSHIP,
+        AcceptanceRecord.Level.COUNTY,
     ]
-    assert [r.year for r in project.maintenance_reports.filter(status=MaintenanceReport.Status.ACCEPTED)] == [1, 2, 3]
+    assert [
+        r.year for r in project.maintenance_reports.filter(status=MaintenanceReport.Status.ACCEPTED)
+    ] == [1, 2, 3]
     # Reports in direct-subsidy mode come from the village, not an operator.
-    assert {r.reported_by for r in project.maintenance_reports.all()} == {cast.user("village_secretary", "A1")}
+    assert {r.reported_by for r in project.maintenance_reports.all()} == {
+        cast.user("village_secretary", "A1")
+    }
     acts = list(AuditEntry.objects.filter(project_id=project.pk).values_list("act", flat=True))
     assert acts.count("process.start") == 1
     assert acts.count("task.complete") == len(DIRECT_SUBSIDY_STEPS)
     assert "task.send_back" not in acts
 
 
-@pytest.mark.parametrize("mode", [ImplementationMode.EQUITY_DIVIDEND, ImplementationMode.GUARANTEED_DIVIDEND])
+@pytest.mark.parametrize(
+    "mode", [ImplementationMode.EQUITY_DIVIDEND, ImplementationMode.GUARANTEED_DIVIDEND]
+)
 def test_dividend_project_runs_through_entrustment_and_benefit_linkage_to_the_end(cast, mode):
     driver = Driver(cast, "A2")
     project = driver.start(mode=mode, funds="300000.00")
@@ -68,12 +96,17 @@ def test_dividend_project_runs_through_entrustment_and_benefit_linkage_to_the_en
     if mode == ImplementationMode.EQUITY_DIVIDEND:
         assert agreement.household_share >= Decimal("70") and agreement.manager_name
     else:
-        assert agreement.first_year_rate >= Decimal("5") and agreement.collateral_value >= project.funds_amount
+        assert (
+            agreement.first_year_rate >= Decimal("5")
+            and agreement.collateral_value >= project.funds_amount
+        )
     operator_user = cast.user("operator", "A")
     assert {r.reported_by for r in project.progress_reports.all()} == {operator_user}
     assert {r.reported_by for r in project.maintenance_reports.all()} == {operator_user}
     # Dividend projects pay no direct subsidies to households.
-    assert all(b.subsidy == Decimal("0.00") and b.paid_on is None for b in project.beneficiaries.all())
+    assert all(
+        b.subsidy == Decimal("0.00") and b.paid_on is None for b in project.beneficiaries.all()
+    )
 
 
 def test_implementation_loops_on_progress_reports_until_construction_is_complete(cast):
@@ -81,7 +114,9 @@ def test_implementation_loops_on_progress_reports_until_construction_is_complete
     project = driver.start()
     driver.run(project, until="progress_report")
 
-    driver.act(project, "progress_report", data={"percent_complete": "40", "description": "基础完成"})
+    driver.act(
+        project, "progress_report", data={"percent_complete": "40", "description": "基础完成"}
+    )
     driver.act(project, "township_supervision")
     # Not complete yet: the next report goes straight back to the same reporter's inbox.
     task = driver.open_task(project)

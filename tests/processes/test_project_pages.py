@@ -19,7 +19,9 @@ def test_chart_highlights_the_step_a_project_was_sent_back_to(cast):
     driver.act(project, "township_review", decision="back", reason="补充受益户名单")
 
     client = cast.client(cast.user("village_secretary", "A1"))
-    svg = client.get(ProjectFlow.instance.reverse("process_chart", args=[project.process.pk])).content.decode()
+    svg = client.get(
+        ProjectFlow.instance.reverse("process_chart", args=[project.process.pk])
+    ).content.decode()
 
     # The application was done once, but its newest task is open again: it must show as current.
     assert node_class(svg, "application") == "assigned"
@@ -39,7 +41,7 @@ def test_project_page_shows_stage_holder_five_ones_and_history(cast):
     assert lead.get_full_name() in page  # the responsible leader set at township review
     assert "乡扶贫工作站" in page  # the working team
     assert "织金县" in page  # the open task waits for the county poverty office of 织金县
-    history = re.findall(r'<tr><td>\d{4}-\d\d-\d\d \d\d:\d\d</td><td>([^<]*)</td>', page)
+    history = re.findall(r"<tr><td>\d{4}-\d\d-\d\d \d\d:\d\d</td><td>([^<]*)</td>", page)
     assert history[0] == cast.user("village_secretary", "A1").get_full_name()
     assert cast.user("township_work_station", "A").get_full_name() in history
     assert cast.user("county_poverty_office").get_full_name() not in history  # has not acted yet

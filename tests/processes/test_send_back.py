@@ -49,7 +49,9 @@ def test_send_back_returns_the_work_to_its_submitter_with_the_reason(cast, revie
     client = cast.client(submitter)
     inbox = client.get("/workflow/inbox/").content.decode()
     assert project.name in inbox and reason in inbox
-    page = client.get(task.flow_task.reverse("execute", args=[task.process_id, task.pk])).content.decode()
+    page = client.get(
+        task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+    ).content.decode()
     assert reason in page
     entry = AuditEntry.objects.get(act="task.send_back", object_id=str(reviewed.pk))
     assert entry.reason == reason and entry.after["send_back_to"] == back_to
@@ -69,7 +71,8 @@ def test_sending_back_requires_a_reason(cast):
     client.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk]))
 
     response = client.post(
-        task.flow_task.reverse("execute", args=[task.process_id, task.pk]), {"decision": "back", "reason": " "}
+        task.flow_task.reverse("execute", args=[task.process_id, task.pk]),
+        {"decision": "back", "reason": " "},
     )
 
     assert response.status_code == 200

@@ -37,16 +37,26 @@ def test_a_revived_task_keeps_its_role_and_region(cast, review_task):
 
     task.refresh_from_db()
     assert task.status == STATUS.REVIVED
-    revived = ScopedTask.objects.get(process=task.process, flow_task=task.flow_task, status=STATUS.NEW)
-    assert (revived.owner_permission, revived.owner_permission_content_type_id, revived.owner_permission_obj_pk) == (
-        task.owner_permission, task.owner_permission_content_type_id, task.owner_permission_obj_pk,
+    revived = ScopedTask.objects.get(
+        process=task.process, flow_task=task.flow_task, status=STATUS.NEW
+    )
+    assert (
+        revived.owner_permission,
+        revived.owner_permission_content_type_id,
+        revived.owner_permission_obj_pk,
+    ) == (
+        task.owner_permission,
+        task.owner_permission_content_type_id,
+        task.owner_permission_obj_pk,
     )
     station_b = cast.client(cast.user("township_work_station", "B"))
     assert project.name not in station_b.get("/workflow/queue/").content.decode()
     assert station_b.post(url(revived, "assign")).status_code == 403
     station_a = cast.client(cast.user("township_work_station", "A"))
     assert project.name in station_a.get("/workflow/queue/").content.decode()
-    acts = list(AuditEntry.objects.filter(project_id=project.pk, actor=admin).values_list("act", "reason"))
+    acts = list(
+        AuditEntry.objects.filter(project_id=project.pk, actor=admin).values_list("act", "reason")
+    )
     assert acts == [("task.cancel", "误操作"), ("task.revive", "恢复")]
 
 
@@ -67,10 +77,24 @@ def test_release_puts_a_claimed_task_back_in_the_queue_and_is_audited(cast, revi
 
     task.refresh_from_db()
     assert task.status == STATUS.NEW and task.owner is None
-    entries = list(AuditEntry.objects.filter(object_type="viewflow.task", object_id=str(task.pk)).order_by("seq"))
+    entries = list(
+        AuditEntry.objects.filter(object_type="viewflow.task", object_id=str(task.pk)).order_by(
+            "seq"
+        )
+    )
     assert [(e.act, e.actor, e.before, e.after) for e in entries] == [
-        ("task.claim", station, {"status": "NEW", "owner": None}, {"status": "ASSIGNED", "owner": station.pk}),
-        ("task.release", station, {"status": "ASSIGNED", "owner": station.pk}, {"status": "NEW", "owner": None}),
+        (
+            "task.claim",
+            station,
+            {"status": "NEW", "owner": None},
+            {"status": "ASSIGNED", "owner": station.pk},
+        ),
+        (
+            "task.release",
+            station,
+            {"status": "ASSIGNED", "owner": station.pk},
+            {"status": "NEW", "owner": None},
+        ),
     ]
     assert entries[1].reason == "出差"
 
@@ -88,7 +112,11 @@ def test_revoking_a_role_returns_the_officials_claimed_tasks_to_the_queue(cast, 
     assert cast.client(station).get(f"/projects/{project.pk}/").status_code in (403, 404)
     entry = AuditEntry.objects.filter(act="role.revoke").get()
     assert entry.actor == director and entry.reason == "调离"
-    assert entry.before == {"role": "township_work_station", "region": cast.regions["A"].pk, "path": "织金县/珠藏镇"}
+    assert entry.before == {
+        "role": "township_work_station",
+        "region": cast.regions["A"].pk,
+        "path": "织金县/珠藏镇",
+    }
     assert entry.after == {"released_tasks": [task.pk]}
 
 
@@ -96,7 +124,9 @@ def test_granting_a_role_is_audited_and_checks_the_level(cast):
     director = cast.user("county_poverty_office")
     newcomer = f.UserFactory(username="newcomer")
     with pytest.raises(grants.GrantError):
-        grants.grant_role(director, newcomer, TOWNSHIP_WORK_STATION, cast.regions["A1"])  # a village
+        grants.grant_role(
+            director, newcomer, TOWNSHIP_WORK_STATION, cast.regions["A1"]
+        )  # a village
     grants.grant_role(director, newcomer, TOWNSHIP_WORK_STATION, cast.regions["B"])
     entry = AuditEntry.objects.filter(act="role.grant", object_id=str(newcomer.pk)).get()
     assert entry.actor == director and entry.after["path"] == "织金县/桂果镇"
@@ -110,7 +140,9 @@ def test_five_ones_changes_are_recorded_before_and_after(cast):
 
     task = driver.act(project, "township_review")
 
-    entry = AuditEntry.objects.get(act="task.complete", object_type="viewflow.task", object_id=str(task.pk))
+    entry = AuditEntry.objects.get(
+        act="task.complete", object_type="viewflow.task", object_id=str(task.pk)
+    )
     assert entry.before["responsible_leader_id"] is None and entry.before["team"] == ""
     assert entry.after["responsible_leader_id"] == lead.pk
     assert entry.after["team"] == "乡扶贫工作站、农业服务中心、包村干部"

@@ -17,4 +17,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         for row in rows:
-            self.stdout.write(f"{row['username']:<36} {row['password']}  {row['role']:<12} {row['region']}")
+            self.stdout.write(
+                f"{row['username']:<36} {row['password']}  {row['role']:<12} {row['region']}"
+            )

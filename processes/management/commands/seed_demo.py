@@ -11,4 +11,6 @@ class Command(BaseCommand):
         before = Project.objects.count()
         county = build_demo_county()
         created = Project.objects.count() - before
-        self.stdout.write(f"Demo county {county.full_name}: {Project.objects.count()} projects ({created} new).")
+        self.stdout.write(
+            f"Demo county {county.full_name}: {Project.objects.count()} projects ({created} new)."
+        )
