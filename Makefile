@@ -1,0 +1,71 @@
+# Qiyue: developer and CI entry points. `make help` lists the targets.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Python 3.11 for the venv (pyproject: >=3.11,<3.14); override with `make venv PYTHON=...`.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MANAGE := $(PY) manage.py
+VAR_DIR := $(or $(QIYUE_VAR_DIR),var)
+
+# Extra pytest arguments for `make test`, e.g. make test PYTEST_ARGS="-k lifecycle".
+PYTEST_ARGS ?=
+# pytest-xdist workers per pass for `make test` (0 = serial).
+PYTEST_WORKERS ?= 0
+# The passes `make test` runs, in order.
+TEST_DBS ?= sqlite postgres
+export PYTEST_ARGS PYTEST_WORKERS TEST_DBS
+
+# Drops pip's warnings about configured package directories that do not exist here.
+PIP_FILTER := { grep -v "^WARNING: Location '.*' is ignored" || true; }
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PIP_NO_INPUT := 1
+
+.PHONY: help venv sysdeps messages migrate demo run test bench lint clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+venv: $(STAMP) ## Create .venv (Python 3.11) and install the project with its dev extra
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || { echo "==> creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install -q --upgrade pip 2>&1 | $(PIP_FILTER)
+	$(PY) -m pip install -q -e ".[dev]" 2>&1 | $(PIP_FILTER)
+	@rm -rf qiyue.egg-info
+	@touch $@
+
+sysdeps: ## Install missing Debian packages (PostgreSQL, gettext, CJK fonts, poppler, WeasyPrint libs)
+	@scripts/sysdeps.sh
+
+messages: venv ## Compile the translations in locale/ (.po -> .mo)
+	$(MANAGE) compilemessages --ignore=$(VENV) --ignore=var --ignore=node_modules
+
+migrate: venv messages ## Apply the database migrations (default: SQLite in var/)
+	@mkdir -p "$(VAR_DIR)"
+	$(MANAGE) migrate --noinput
+
+demo: migrate ## Load the demo data (manage.py seed_demo)
+	$(MANAGE) seed_demo
+
+run: venv sysdeps messages migrate demo ## Serve the demo on http://127.0.0.1:8000 (QIYUE_DEBUG=1)
+	QIYUE_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+test: venv sysdeps messages ## Run the tests on SQLite, then on a private PostgreSQL (PYTEST_ARGS=...)
+	@scripts/test.sh
+
+bench: venv messages ## Run the benchmarks (python -m benchmarks), printing JSON
+	$(PY) -m benchmarks
+
+lint: venv ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean: ## Remove var/, build leftovers and caches (keeps .venv)
+	-@scripts/pg-test-server stop >/dev/null 2>&1
+	rm -rf var/ build/ *.egg-info .pytest_cache .ruff_cache staticfiles/ media/
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

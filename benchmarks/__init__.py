@@ -1,0 +1,1 @@
+"""Qiyue benchmarks (`make bench`, `python -m benchmarks`). Placeholder until real ones land."""

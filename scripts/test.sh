@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Run the pytest suite twice: on SQLite, then on a private PostgreSQL server
+# (scripts/pg-test-server), which is always stopped afterwards. Fails if either
+# pass fails. Called by `make test`; expects the venv to be there (`make venv`).
+#
+# Environment:
+#   PYTEST_ARGS     extra pytest arguments, shell-quoted (e.g. "-k 'lifecycle and not slow'")
+#   PYTEST_WORKERS  pytest-xdist workers per pass (0 or empty = serial, the default)
+#   TEST_DBS        which passes to run, in order (default "sqlite postgres")
+#
+# Each pass prints pytest's own summary; the last line is the total of both,
+# in the form "total: N passed, N failed, N skipped".
+set -uo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT" || exit 1
+
+PY="$REPO_ROOT/.venv/bin/python"
+[[ -x "$PY" ]] || {
+  echo "test.sh: $PY not found; run 'make venv' first" >&2
+  exit 1
+}
+
+# Split PYTEST_ARGS the way a shell would (quotes are honoured, nothing is expanded).
+extra_args=()
+if [[ -n "${PYTEST_ARGS:-}" ]]; then
+  mapfile -d '' -t extra_args < <(
+    "$PY" -c 'import shlex, sys; sys.stdout.write("".join(a + "\0" for a in shlex.split(sys.argv[1])))' \
+      "$PYTEST_ARGS"
+  ) || {
+    echo "test.sh: cannot parse PYTEST_ARGS: $PYTEST_ARGS" >&2
+    exit 2
+  }
+fi
+
+worker_args=()
+if [[ -n "${PYTEST_WORKERS:-}" && "${PYTEST_WORKERS}" != 0 && "${PYTEST_WORKERS}" != 1 ]]; then
+  worker_args=(-n "$PYTEST_WORKERS")
+fi
+
+WORK="$(mktemp -d -t qiyue-test.XXXXXX)"
+# The postgres system user (when we are root) must reach $WORK/pg.
+chmod 711 "$WORK"
+export QIYUE_PG_STATE_DIR="$WORK/pg"
+
+cleanup() {
+  "$REPO_ROOT/scripts/pg-test-server" stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+declare -A rc_of=()
+
+run_pytest() {
+  # run_pytest NAME [ENV=VALUE…]: one pass of the suite, its status in rc_of[NAME].
+  local name="$1"
+  shift
+  mkdir -p "$WORK/var-$name"
+  echo
+  echo "==> pytest on $name${worker_args:+ (${worker_args[*]})}"
+  env "$@" QIYUE_VAR_DIR="$WORK/var-$name" \
+    "$PY" -m pytest "${worker_args[@]}" --junitxml="$WORK/$name.xml" "${extra_args[@]}"
+  local rc=$?
+  if ((rc == 5)); then
+    echo "test.sh: WARNING: pytest collected no tests on $name" >&2
+    rc=0
+  fi
+  rc_of[$name]=$rc
+}
+
+passes=()
+for db in ${TEST_DBS:-sqlite postgres}; do
+  case "$db" in
+    sqlite)
+      passes+=(sqlite)
+      run_pytest sqlite -u DATABASE_URL
+      ;;
+    postgres | postgresql | pg)
+      passes+=(postgres)
+      echo
+      echo "==> starting a private PostgreSQL server"
+      if url="$("$REPO_ROOT/scripts/pg-test-server" start)"; then
+        run_pytest postgres DATABASE_URL="$url"
+        "$REPO_ROOT/scripts/pg-test-server" stop || true
+      else
+        echo "test.sh: could not start PostgreSQL; the postgres pass fails" >&2
+        rc_of[postgres]=1
+      fi
+      ;;
+    *)
+      echo "test.sh: unknown database in TEST_DBS: $db (use sqlite, postgres)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+# One closing line for both passes, counted from pytest's JUnit XML.
+status=0
+echo
+for name in "${passes[@]}"; do
+  if ((rc_of[$name] == 0)); then
+    echo "test.sh: $name pass: ok"
+  else
+    echo "test.sh: $name pass: FAILED (pytest exit status ${rc_of[$name]})"
+    status=1
+  fi
+done
+
+pass_args=()
+for name in "${passes[@]}"; do pass_args+=("$name:${rc_of[$name]}"); done
+"$PY" - "$WORK" "${pass_args[@]}" <<'EOF' || status=1
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+work = Path(sys.argv[1])
+passed = failed = skipped = 0
+for arg in sys.argv[2:]:
+    name, rc = arg.rsplit(":", 1)
+    path = work / f"{name}.xml"
+    bad = 0
+    if path.exists():
+        root = ET.parse(path).getroot()
+        suites = [root] if root.tag == "testsuite" else root.iter("testsuite")
+        for suite in suites:
+            tests = int(suite.get("tests", 0))
+            errors = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+            skip = int(suite.get("skipped", 0))
+            passed += tests - errors - skip
+            bad += errors
+            skipped += skip
+    if rc != "0" and bad == 0:
+        bad = 1  # the pass failed without reporting a failed test (crash, start-up error)
+    failed += bad
+print(f"total: {passed} passed, {failed} failed, {skipped} skipped")
+EOF
+
+exit "$status"
