@@ -119,6 +119,8 @@ def verify_chain(batch_size: int = 2000) -> ChainBreak | None:
         prev_hash, expected_seq = entry.hash, expected_seq + 1
     head = AuditChainHead.objects.filter(pk=1).first()
     last_seq = expected_seq - 1
+    if head is None and last_seq:
+        return ChainBreak(last_seq + 1, None, "the chain head row is missing")
     if head is not None and (head.seq != last_seq or head.hash != prev_hash):
         return ChainBreak(
             last_seq + 1, None, f"chain ends at #{last_seq} but its head records #{head.seq}"

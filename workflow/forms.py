@@ -37,6 +37,8 @@ class ModelTaskForm(forms.ModelForm):
     def __init__(self, *args, process, task, user, **kwargs):
         self.process, self.task, self.user = process, task, user
         super().__init__(*args, instance=self.get_instance(), **kwargs)
+        # Taken now: validation copies the posted values onto the instance.
+        self.before = self.snapshot() if self.instance.pk else {}
 
     def get_instance(self):
         raise NotImplementedError
@@ -45,7 +47,7 @@ class ModelTaskForm(forms.ModelForm):
         return jsonable(model_to_dict(self.instance, fields=list(self._meta.fields)))
 
     def apply(self) -> tuple[dict, dict]:
-        before = self.snapshot() if self.instance.pk else {}
+        before = self.before
         self.save()
         return before, self.snapshot()
 
