@@ -1,14 +1,54 @@
-"""Entry point of `python -m benchmarks`: prints the results as JSON on stdout.
+"""Entry point of `make bench` (`python -m benchmarks`): prints ONE JSON object on stdout.
 
-Placeholder: no benchmarks yet, so the list is empty.
+    python -m benchmarks                 # everything, full size (the PDF batch is 1,000 documents)
+    python -m benchmarks --quick         # a 50-document batch and fewer naive runs, for dev loops
+    python -m benchmarks --batch 200     # a batch of that many documents
+    python -m benchmarks --only pdf      # just the named benchmark(s)
+
+Each benchmark is a function in ``BENCHMARKS`` taking the parsed options and returning
+``(results, targets, met)``: its results go under its name, its targets and whether each is met
+into the shared ``targets`` and ``met`` (keys prefixed with the benchmark's name). Progress goes
+to stderr, so stdout stays one JSON object.
 """
 
+import argparse
 import json
+import os
 import sys
 
+from . import pdf
 
-def main() -> int:
-    json.dump({"benchmarks": []}, sys.stdout)
+# name -> benchmark; the task-queue benchmark joins here.
+BENCHMARKS = {
+    "pdf": pdf.run,
+}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="small batch, fewer slow runs")
+    parser.add_argument("--batch", type=int, metavar="N", help="documents in the PDF batch")
+    parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), metavar="NAME")
+    options = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workflow.settings")
+    import django
+
+    django.setup()
+
+    output = {}
+    targets, met = {}, {}
+    for name in options.only or BENCHMARKS:
+        results, bench_targets, bench_met = BENCHMARKS[name](options)
+        output[name] = results
+        targets.update(bench_targets)
+        met.update(bench_met)
+    output["targets"] = targets
+    output["met"] = met
+    output["all_met"] = all(met.values())
+    json.dump(output, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
 

@@ -13,7 +13,7 @@ from workflow import audit
 
 from .jurisdiction import forget_grants
 from .models import Region
-from .roles import OPERATOR_PERMISSION, Role
+from .roles import OPERATOR_PERMISSION, Level, Role
 
 
 class GrantError(ValueError):
@@ -26,9 +26,9 @@ def _check_level(role: Role, region: Region) -> None:
             _("The role “%(role)s” is held at %(level)s level; “%(region)s” is a %(region_level)s.")
             % {
                 "role": role.label,
-                "level": role.level,
+                "level": Level(role.level).label,
                 "region": region.full_name,
-                "region_level": region.level,
+                "region_level": Level(region.level).label,
             }
         )
 

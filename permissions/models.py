@@ -55,6 +55,8 @@ class Region(models.Model):
     )
     path = models.CharField(max_length=255, unique=True, editable=False, db_index=True)
     code = models.CharField(_("administrative code"), max_length=20, blank=True)
+    # The government (county, township) or village committee of this region, as a party.
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
 
     objects = RegionQuerySet.as_manager()
 

@@ -200,6 +200,10 @@ class DemoCounty:
         region = Region.objects.filter(name=name, parent=parent).first()
         if region is None:
             region = Region.objects.create(name=name, level=level, parent=parent, code=code)
+            if level != Level.VILLAGE:  # the people's government is a party to agreements
+                first17 = f"11520524MB{region.pk:07d}"
+                region.credit_code = first17 + uscc_check_char(first17)
+                region.save(update_fields=["credit_code"])
         return region
 
     def user(self, username, full_name=""):
@@ -245,9 +249,28 @@ class DemoCounty:
                         self.holder(f"{t_slug}_{v_slug}_{ROLE_SLUGS[role.code]}", role, village)
                 self.households(village, code, v_slug)
         operators = [self.operator(i, *spec) for i, spec in enumerate(OPERATORS)]
+        self.signing_keys(county, operators)
         for spec in PROJECTS:
             self.project(villages, operators, *spec)
         return county
+
+    def signing_keys(self, county, operators):
+        """Demo keys from a demo county CA, for every organisation that signs papers."""
+        from documents import pki
+        from documents.parties import (
+            COUNTY_UNITS,
+            operator_party,
+            organisation_for,
+            region_government,
+        )
+
+        pki.create_county_ca(county.name)
+        parties = [region_government(county)]
+        parties += [organisation_for(role_code, county) for role_code in COUNTY_UNITS]
+        parties += [region_government(township) for township in county.children.all()]
+        parties += [operator_party(operator) for operator in operators]
+        for party in parties:
+            pki.issue_org_key(party.name, party.code)
 
     def households(self, village, code, v_slug):
         base = village.pk * 50

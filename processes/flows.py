@@ -23,7 +23,7 @@ from workflow.nodes import Start, View
 from workflow.scoping import JurisdictionFlowMixin
 from workflow.tasks import ScopedTask
 
-from . import forms
+from . import forms, paperwork
 from .models import Project, ProjectProcess
 
 
@@ -79,6 +79,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     )
     township_review_passed = (
         flow.If(this.is_approved)
+        .Annotation(title=_("Township review passed?"))
         .Then(this.public_notice)
         .Else(this.application, task_data=this.return_note)
     )
@@ -92,6 +93,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     )
     public_notice_passed = (
         flow.If(this.is_approved)
+        .Annotation(title=_("Notice passed?"))
         .Then(this.county_review)
         .Else(this.application, task_data=this.return_note)
     )
@@ -106,6 +108,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     )
     county_review_passed = (
         flow.If(this.is_approved)
+        .Annotation(title=_("County review passed?"))
         .Then(this.leading_group_approval)
         .Else(this.township_review, task_data=this.return_note)
     )
@@ -113,10 +116,12 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         View(forms.LeadingGroupApprovalForm)
         .Annotation(title=_("Leading group approval"))
         .Role(COUNTY_LEADING_GROUP, at=county)
+        .AfterComplete(paperwork.leading_group_signs_approval_reply)
         .Next(this.leading_group_approved)
     )
     leading_group_approved = (
         flow.If(this.is_approved)
+        .Annotation(title=_("Approved?"))
         .Then(this.funds_issue)
         .Else(this.county_review, task_data=this.return_note)
     )
@@ -130,6 +135,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     # --- 5 Agreements (委托协议): with households, or with the operator ----------------
     agreements_by_mode = (
         flow.If(this.is_direct_subsidy)
+        .Annotation(title=_("Direct subsidy?"))
         .Then(this.subsidy_agreements)
         .Else(this.entrustment_agreement)
     )
@@ -137,18 +143,21 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         View(forms.SubsidyAgreementsForm)
         .Annotation(title=_("Direct-subsidy agreements"))
         .Role(TOWNSHIP_WORK_STATION, at=township)
+        .AfterComplete(paperwork.township_signs_subsidy_agreements)
         .Next(this.progress_report)
     )
     entrustment_agreement = (
         View(forms.EntrustmentAgreementForm)
         .Annotation(title=_("Entrustment agreement"))
         .Role(TOWNSHIP_LEAD, at=township)
+        .AfterComplete(paperwork.township_signs_entrustment)
         .Next(this.benefit_linkage_agreements)
     )
     benefit_linkage_agreements = (
         View(forms.BenefitLinkageForm)
         .Annotation(title=_("Benefit-linkage agreements"))
         .Operator(of=lambda process: process.project.operator)
+        .AfterComplete(paperwork.operator_signs_linkage_agreements)
         .Next(this.progress_report)
     )
 
@@ -168,11 +177,13 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     )
     report_accepted = (
         flow.If(this.is_approved)
+        .Annotation(title=_("Report accepted?"))
         .Then(this.construction_complete)
         .Else(this.progress_report, task_data=this.return_note)
     )
     construction_complete = (
         flow.If(this.is_construction_complete)
+        .Annotation(title=_("Construction complete?"))
         .Then(this.village_self_check)
         .Else(this.progress_report)
     )
@@ -194,6 +205,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     )
     township_accepted = (
         flow.If(this.is_approved)
+        .Annotation(title=_("Township accepted?"))
         .Then(this.county_acceptance)
         .Else(this.village_self_check, task_data=this.return_note)
     )
@@ -201,10 +213,12 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         View(forms.CountyAcceptanceForm)
         .Annotation(title=_("County acceptance"))
         .Role(COUNTY_POVERTY_OFFICE, at=county)
+        .AfterComplete(paperwork.county_signs_acceptance_report)
         .Next(this.county_accepted)
     )
     county_accepted = (
         flow.If(this.is_approved)
+        .Annotation(title=_("County accepted?"))
         .Then(this.reimbursement)
         .Else(this.township_acceptance, task_data=this.return_note)
     )
@@ -215,16 +229,19 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Annotation(title=_("Reimbursement claim"))
         .Role(TOWNSHIP_FINANCE_OFFICE, at=township)
         .ReturnsToLastHolder()
+        .AfterComplete(paperwork.township_submits_reimbursement)
         .Next(this.reimbursement_poverty_review)
     )
     reimbursement_poverty_review = (
         View(forms.ReimbursementReviewForm)
         .Annotation(title=_("Poverty office sign-off"))
         .Role(COUNTY_POVERTY_OFFICE, at=county)
+        .AfterComplete(paperwork.poverty_office_signs_reimbursement)
         .Next(this.poverty_office_signed)
     )
     poverty_office_signed = (
         flow.If(this.is_approved)
+        .Annotation(title=_("Poverty office signed?"))
         .Then(this.reimbursement_finance_review)
         .Else(this.reimbursement, task_data=this.return_note)
     )
@@ -232,10 +249,12 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         View(forms.ReimbursementReviewForm)
         .Annotation(title=_("Finance bureau sign-off"))
         .Role(COUNTY_FINANCE_BUREAU, at=county)
+        .AfterComplete(paperwork.finance_bureau_signs_reimbursement)
         .Next(this.finance_signed)
     )
     finance_signed = (
         flow.If(this.is_approved)
+        .Annotation(title=_("Finance bureau signed?"))
         .Then(this.payment)
         .Else(this.reimbursement, task_data=this.return_note)
     )
@@ -262,11 +281,17 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     )
     maintenance_report_accepted = (
         flow.If(this.is_approved)
+        .Annotation(title=_("Report accepted?"))
         .Then(this.term_complete)
         .Else(this.maintenance_report, task_data=this.return_note)
     )
-    term_complete = flow.If(this.is_term_complete).Then(this.end).Else(this.maintenance_report)
-    end = flow.End()
+    term_complete = (
+        flow.If(this.is_term_complete)
+        .Annotation(title=_("Term complete?"))
+        .Then(this.end)
+        .Else(this.maintenance_report)
+    )
+    end = flow.End().Annotation(title=_("Finished"))
 
     # --- Branch questions -----------------------------------------------------------
     def is_approved(self, activation):

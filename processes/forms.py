@@ -149,7 +149,7 @@ class ApplicationForm(ModelTaskForm):
         return cleaned
 
     def apply(self):
-        before = {**self.snapshot(), "households": sorted(self.initial.get("households", []))}
+        before = {**self.before, "households": sorted(self.initial.get("households", []))}
         self.save()
         project = self.instance
         chosen = list(self.cleaned_data["households"])

@@ -1,6 +1,6 @@
 """Project pages: the list an official works from and the page of one project."""
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,7 @@ def get_project_for_user(user, pk) -> Project:
 
 
 def with_current_step(projects):
+    """Annotate each project with its open step (one subquery) and its process status."""
     open_step = (
         ScopedTask.objects.filter(
             process_id=OuterRef("process"), flow_task_type="HUMAN", finished__isnull=True
@@ -33,12 +34,7 @@ def with_current_step(projects):
         .order_by("-created")
         .values("flow_task")[:1]
     )
-    return projects.annotate(
-        current_step=Subquery(open_step),
-        process_status=Subquery(
-            ScopedTask.objects.filter(process_id=OuterRef("process")).values("process__status")[:1]
-        ),
-    )
+    return projects.annotate(current_step=Subquery(open_step), process_status=F("process__status"))
 
 
 def stage_code(project) -> str | None:
@@ -132,8 +128,25 @@ class ProjectDetailView(generic.TemplateView):
             else "",
             "beneficiaries": project.beneficiaries.select_related("household"),
             "agreement": getattr(project, "agreement", None),
+            "papers": project_papers(project),
+            "batches": project.document_batches.all()[:5],
             "reimbursement": getattr(project, "reimbursement", None),
         }
+
+
+def project_papers(project):
+    """The project's documents with their newest version, households' agreements last."""
+    from documents.models import DocumentVersion
+
+    papers = list(
+        project.documents.order_by("household_id", "kind", "pk").prefetch_related("versions")
+    )
+    for paper in papers:
+        versions = sorted(paper.versions.all(), key=lambda v: v.number)
+        paper.newest = versions[-1] if versions else None
+        ready = [v for v in versions if v.status == DocumentVersion.Status.READY]
+        paper.ready = ready[-1] if ready else None
+    return papers
 
 
 ACT_LABELS = {

@@ -70,3 +70,20 @@ def _site_urls_loaded():
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _keys_outside_the_tree(tmp_path, monkeypatch):
+    """Each test's county CA and signing keys live in its own temporary directory, never in
+    var/: region-based key codes (R<pk>-gov) repeat across test databases."""
+    from documents import pki
+
+    monkeypatch.setenv("QIYUE_KEY_DIR", str(tmp_path / "keys"))
+    pki.clear_caches()
+    yield
+    pki.clear_caches()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -66,9 +66,12 @@ def complete_task(actor, activation, form):
     activation.execute()
     act = "task.send_back" if decision == "back" else "task.complete"
     after = {**after, "decision": decision} if decision else after
-    audit.record(
+    entry = audit.record(
         actor, act, task, project_id=_project_id(task), before=before, after=after, reason=reason
     )
+    hook = getattr(activation.flow_task, "_after_complete", None)
+    if hook is not None and decision != "back":
+        hook(activation, actor, entry)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from viewflow import this
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.utils import is_owner
 from viewflow.workflow import flow
@@ -59,6 +60,16 @@ class View(flow.View):
         """Users acting for operator ``of(process)`` may claim and act on this task."""
         self.role = None
         return self.Permission(OPERATOR_PERMISSION, obj=lambda process: of(process.coerced))
+
+    def AfterComplete(self, hook):
+        """``hook(activation, actor, audit_entry)`` runs in the act's transaction when the
+        task is completed with approval (not on a send-back): e.g. the act signs a paper."""
+        self._after_complete = hook
+        return self
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        self._after_complete = this.resolve(instance, getattr(self, "_after_complete", None))
 
     def HeldBy(self, holder):
         """The holder depends on the process: ``holder(process)`` returns ``(role, region)``,

@@ -146,6 +146,15 @@ MEDIA_ROOT = VAR_DIR / "media"
 EMAIL_BACKEND = env_str("QIYUE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("QIYUE_DEFAULT_FROM_EMAIL", "qiyue@localhost")
 
+# Background work: Celery when a broker is configured, otherwise after commit, in-process.
+CELERY_BROKER_URL = env_str("QIYUE_CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TIMEZONE = TIME_ZONE
+
+# Documents: where keys live (never in git), and the address printed in verification QR codes.
+QIYUE_KEY_DIR = env_str("QIYUE_KEY_DIR", str(VAR_DIR / "keys"))
+QIYUE_PUBLIC_URL = env_str("QIYUE_PUBLIC_URL", "http://127.0.0.1:8000")
+
 # Business configuration (DOMAIN.md §3): public notice period per level, in days.
 QIYUE_NOTICE_MIN_DAYS = env_int("QIYUE_NOTICE_MIN_DAYS", 7)
 
@@ -154,4 +163,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("QIYUE_LOG_LEVEL", "WARNING")},
+    # pyHanko logs a traceback for every tampered file it is shown; the verdict says enough.
+    "loggers": {"pyhanko": {"level": "CRITICAL"}, "fontTools": {"level": "ERROR"}},
 }

@@ -7,6 +7,7 @@ operator, the user holds; no per-project permission rows — VIEWFLOW-NOTES §2.
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.managers import TaskQuerySet
 from viewflow.workflow.models import Task
 
@@ -40,3 +41,5 @@ class ScopedTask(Task):
     class Meta:
         proxy = True
         ordering = ["-created"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from django.utils.translation import gettext as _
+
 from . import RuleViolation
 
 FEN = Decimal("0.01")
@@ -23,7 +25,7 @@ def split_income(total: Decimal) -> IncomeSplit:
     to rounding.
     """
     if total is None or total < 0:
-        raise RuleViolation("income must not be negative")
+        raise RuleViolation(_("Income must not be negative."))
     total = Decimal(total).quantize(FEN)
     collective = (total * Decimal("0.2")).quantize(FEN, rounding=ROUND_DOWN)
     fund = (total * Decimal("0.1")).quantize(FEN, rounding=ROUND_DOWN)

@@ -1,0 +1,69 @@
+"""What each kind of document is: its template, its title, its number and its signatories."""
+
+from dataclasses import dataclass, field
+
+from .models import DocumentKind
+
+
+@dataclass(frozen=True)
+class Slot:
+    label: str  # 甲方, 乙方 …
+    party: str  # key of the party in the snapshot ("township_gov", "operator", "household", …)
+    digital: bool = True  # False: a household signs on paper
+    sign_word: str = "代表人（签字）"
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    template: str
+    title: str  # str.format with the snapshot's project and household
+    prefix: str
+    slots: tuple[Slot, ...] = field(default_factory=tuple)
+    kind_word: str = "协议"
+
+
+HOUSEHOLD = Slot("乙方", "household", digital=False, sign_word="户主（签字、按手印）")
+
+KINDS = {
+    DocumentKind.ENTRUSTMENT: Kind(
+        "entrustment",
+        "entrustment/v1",
+        "{project[name]}委托协议",
+        "WT",
+        (Slot("甲方", "township_gov"), Slot("乙方", "operator")),
+    ),
+    DocumentKind.BENEFIT_LINKAGE: Kind(
+        "benefit_linkage",
+        "benefit_linkage/v1",
+        "{project[name]}利益联结协议（{household[name]}）",
+        "LJ",
+        (Slot("甲方", "operator"), HOUSEHOLD),
+    ),
+    DocumentKind.DIRECT_SUBSIDY: Kind(
+        "direct_subsidy",
+        "direct_subsidy/v1",
+        "{project[name]}分散直补滚动发展协议（{household[name]}）",
+        "ZB",
+        (Slot("甲方", "township_gov"), HOUSEHOLD),
+    ),
+    DocumentKind.LOAN: Kind(
+        "loan",
+        "loan/v1",
+        "“特惠贷”借款协议（{household[name]}）",
+        "TD",
+        (
+            Slot("甲方", "union"),
+            Slot("乙方", "household", digital=False, sign_word="借款人（签字、按手印）"),
+        ),
+    ),
+    DocumentKind.APPROVAL_REPLY: Kind(
+        "approval_reply", "approval_reply/v1", "关于{project[name]}的批复", "PF", (), "批复"
+    ),
+    DocumentKind.ACCEPTANCE_REPORT: Kind(
+        "acceptance_report", "acceptance_report/v1", "{project[name]}验收报告", "YS", (), "报告"
+    ),
+    DocumentKind.REIMBURSEMENT_FORM: Kind(
+        "reimbursement_form", "reimbursement_form/v1", "{project[name]}报账单", "BZ", (), "报账单"
+    ),
+}

@@ -1,0 +1,327 @@
+"""Issuing, signing and producing documents.
+
+In the act's transaction: ``issue()`` freezes the data into an edition and ``sign()`` records
+a signature. After commit, in the background: ``produce()`` renders the edition, applies
+every recorded signature in order (PAdES, one incremental update each) and stores a new
+immutable version. A failure is stored on the version and produced again by
+``retry_failed()`` (``manage.py produce_documents``); the act that signed is never undone.
+"""
+
+import hashlib
+import io
+import logging
+
+import segno
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
+from pypdf import PdfReader
+
+from permissions.models import Region
+from workflow import jobs
+
+from . import pki, signing
+from .kinds import KINDS
+from .models import Batch, Document, DocumentVersion, Edition, Signature
+from .parties import Party, operator_party, organisation_for
+from .snapshots import cn_date
+
+log = logging.getLogger(__name__)
+
+
+# --- In the act's transaction -----------------------------------------------------------
+
+
+def document_number(kind, project, household=None) -> str:
+    county = project.county.code or f"C{project.county.pk}"
+    year = project.created_at.year
+    tail = f"-{household.pk:06d}" if household is not None else ""
+    return f"{county}-{KINDS[kind].prefix}-{year}-{project.pk:05d}{tail}"
+
+
+def issue(kind, project, snapshot: dict, household=None) -> Edition:
+    """Freeze ``snapshot`` as the document's current edition; unchanged data reuses the edition."""
+    meta = KINDS[kind]
+    document, _ = Document.objects.select_for_update().get_or_create(
+        kind=kind,
+        project=project,
+        household=household,
+        defaults={
+            "number": document_number(kind, project, household),
+            "title": meta.title.format(**snapshot),
+        },
+    )
+    current = document.edition
+    if current is not None and current.snapshot == snapshot and current.template == meta.template:
+        return current
+    return Edition.objects.create(
+        document=document,
+        number=(current.number + 1 if current else 1),
+        template=meta.template,
+        snapshot=snapshot,
+    )
+
+
+def signing_party(role_code: str, region: Region | None = None, operator=None) -> Party:
+    return operator_party(operator) if operator is not None else organisation_for(role_code, region)
+
+
+def sign(
+    edition: Edition, actor, party: Party, role: str, *, audit_entry=None, reason=""
+) -> Signature:
+    """Record ``actor``'s signature for ``party`` on the edition: the workflow act signs."""
+    order = (edition.signatures.aggregate(m=Max("order"))["m"] or 0) + 1
+    return Signature.objects.create(
+        edition=edition,
+        order=order,
+        signer=actor,
+        signer_name=actor.get_full_name(),
+        organisation=party.name,
+        organisation_code=party.code,
+        role=role,
+        signed_at=timezone.now(),
+        audit_entry=audit_entry,
+    )
+
+
+def produce_later(edition: Edition) -> None:
+    jobs.enqueue("documents.production.produce_edition", edition.pk)
+
+
+# --- After commit -----------------------------------------------------------------------
+
+
+def verify_url(document: Document) -> str:
+    return f"{settings.QIYUE_PUBLIC_URL.rstrip('/')}/verify/{document.number}/"
+
+
+def qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=2, border=1)
+
+
+def seal_svg(name: str) -> str:
+    """A round red seal with the organisation's name, drawn over its signature line."""
+    size = 30 if len(name) <= 10 else 24
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="42mm" height="42mm" viewBox="0 0 160 160">'
+        '<circle cx="80" cy="80" r="74" fill="none" stroke="#d00" stroke-width="5"/>'
+        '<text x="80" y="92" font-size="52" text-anchor="middle" fill="#d00">★</text>'
+        f'<text x="80" y="132" font-size="{size * 11 // 30}" text-anchor="middle" fill="#d00">{escape(name)}</text>'
+        "</svg>"
+    )
+
+
+def signature_blocks(edition: Edition, signatures: list[Signature]) -> list[dict]:
+    snapshot = edition.snapshot
+    by_code = {s.organisation_code: s for s in signatures}
+    blocks, used = [], set()
+    for slot in KINDS[edition.document.kind].slots:
+        party = snapshot.get(slot.party) or {}
+        signature = by_code.get(party.get("code")) if slot.digital else None
+        if signature:
+            used.add(signature.pk)
+        blocks.append(
+            _block(
+                slot.label,
+                party.get("name", ""),
+                party.get("credit_code", ""),
+                signature,
+                slot.sign_word,
+            )
+        )
+    for signature in signatures:
+        if signature.pk not in used:
+            blocks.append(_block("签章单位", signature.organisation, "", signature, ""))
+    return blocks
+
+
+def _block(label, party, credit_code, signature, sign_word) -> dict:
+    return {
+        "label": label,
+        "party": party,
+        "credit_code": credit_code,
+        "sign_word": sign_word,
+        "signature": {
+            "signer_name": signature.signer_name,
+            "role": signature.role,
+            "date": cn_date(signature.signed_at),
+        }
+        if signature
+        else None,
+        "seal_svg": seal_svg(signature.organisation) if signature else "",
+    }
+
+
+def render_html(edition: Edition, signatures: list[Signature]) -> str:
+    document = edition.document
+    meta = KINDS[document.kind]
+    url = verify_url(document)
+    return render_to_string(
+        f"documents/{edition.template}.html",
+        {
+            **edition.snapshot,
+            "title": document.title,
+            "number": document.number,
+            "template": edition.template,
+            "kind_word": meta.kind_word,
+            "signature_blocks": signature_blocks(edition, signatures),
+            "verify_url": url,
+            "qr_svg": qr_svg(url),
+        },
+    )
+
+
+def ensure_keys(edition: Edition, signatures: list[Signature]) -> None:
+    """The county CA and each signing organisation's key, created on first use."""
+    county = edition.snapshot.get("project", {}).get("county_name") or "县"
+    pki.create_county_ca(county)
+    for signature in signatures:
+        if not pki.has_org_key(signature.organisation_code):
+            pki.issue_org_key(signature.organisation, signature.organisation_code)
+
+
+def build_pdf(edition: Edition, signatures: list[Signature]) -> bytes:
+    from . import rendering  # WeasyPrint is heavy to import; only producers need it
+
+    pdf = rendering.render_pdf(render_html(edition, signatures))
+    if signatures:
+        ensure_keys(edition, signatures)
+    for signature in signatures:
+        pdf = signing.sign_pdf(
+            pdf,
+            org_code=signature.organisation_code,
+            field_name=f"sig-{signature.order}-{signature.pk}",
+            signer_name=signature.signer_name,
+            role=signature.role,
+            reason=f"{signature.role}签署《{edition.document.title}》",
+            location=edition.snapshot.get("project", {}).get("village", ""),
+            signed_at=signature.signed_at,
+        )
+    return pdf
+
+
+def produce_edition(edition_id: int) -> DocumentVersion | None:
+    """Produce the edition with all its signatures, unless that exact version exists."""
+    edition = Edition.objects.select_related("document").get(pk=edition_id)
+    signatures = list(edition.signatures.order_by("order"))
+    done = edition.versions.filter(
+        signature_count=len(signatures), status=DocumentVersion.Status.READY
+    )
+    if done.exists():
+        return done.first()
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=edition.document_id)
+        number = (document.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+        version = DocumentVersion.objects.create(
+            document=document, edition=edition, number=number, signature_count=len(signatures)
+        )
+    try:
+        pdf = build_pdf(edition, signatures)
+    except Exception as error:  # stored, shown, and produced again: never a silent loss
+        log.exception("producing %s failed", edition)
+        DocumentVersion.objects.filter(pk=version.pk).update(
+            status=DocumentVersion.Status.FAILED, error=f"{type(error).__name__}: {error}"
+        )
+        return None
+    store(version, pdf)
+    return version
+
+
+def store(version: DocumentVersion, pdf: bytes) -> None:
+    digest = hashlib.sha256(pdf).hexdigest()
+    version.pdf.save(
+        f"{version.document.number}-v{version.number}-{digest[:12]}.pdf",
+        ContentFile(pdf),
+        save=False,
+    )
+    version.sha256 = digest
+    version.size = len(pdf)
+    version.pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    version.status = DocumentVersion.Status.READY
+    version.produced_at = timezone.now()
+    version.error = ""
+    version.save()
+
+
+def retry_failed() -> int:
+    """Produce again every edition whose latest attempt failed."""
+    failed = DocumentVersion.objects.filter(status=DocumentVersion.Status.FAILED).values_list(
+        "edition_id", flat=True
+    )
+    count = 0
+    for edition_id in sorted(set(failed)):
+        edition = Edition.objects.get(pk=edition_id)
+        latest = edition.versions.order_by("-number").first()
+        if latest.status == DocumentVersion.Status.FAILED and produce_edition(edition_id):
+            count += 1
+    return count
+
+
+# --- Batches of household agreements ----------------------------------------------------
+
+
+def start_batch(project, kind, editions: list[Edition]) -> Batch:
+    batch = Batch.objects.create(project=project, kind=kind, total=len(editions))
+    jobs.enqueue("documents.production.produce_batch", batch.pk, [e.pk for e in editions])
+    return batch
+
+
+def produce_batch(batch_id: int, edition_ids: list[int], workers: int = 2) -> Batch:
+    """Render the household agreements in a worker pool, sign each, store each, then one
+    combined file for printing; progress is written to the batch as it goes."""
+    from pypdf import PdfWriter
+
+    from . import rendering
+
+    batch = Batch.objects.get(pk=batch_id)
+    editions = list(
+        Edition.objects.filter(pk__in=edition_ids).select_related("document").order_by("pk")
+    )
+    signatures = {e.pk: list(e.signatures.order_by("order")) for e in editions}
+    for edition in editions:
+        ensure_keys(edition, signatures[edition.pk])
+    htmls = (render_html(e, signatures[e.pk]) for e in editions)
+    combined = PdfWriter()
+    for edition, pdf in zip(
+        editions, rendering.render_pdf_batch(htmls, workers=workers), strict=True
+    ):
+        try:
+            for signature in signatures[edition.pk]:
+                pdf = signing.sign_pdf(
+                    pdf,
+                    org_code=signature.organisation_code,
+                    field_name=f"sig-{signature.order}-{signature.pk}",
+                    signer_name=signature.signer_name,
+                    role=signature.role,
+                    reason=f"{signature.role}签署《{edition.document.title}》",
+                    signed_at=signature.signed_at,
+                )
+            with transaction.atomic():
+                number = (edition.document.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+                version = DocumentVersion.objects.create(
+                    document=edition.document,
+                    edition=edition,
+                    number=number,
+                    signature_count=len(signatures[edition.pk]),
+                )
+                store(version, pdf)
+            combined.append(io.BytesIO(pdf))
+            batch.done += 1
+        except Exception:
+            log.exception("batch %s: %s failed", batch.pk, edition)
+            batch.failed += 1
+        if (batch.done + batch.failed) % 10 == 0:
+            Batch.objects.filter(pk=batch.pk).update(done=batch.done, failed=batch.failed)
+    out = io.BytesIO()
+    combined.write(out)
+    data = out.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    batch.combined.save(f"batch-{batch.pk}-{digest[:12]}.pdf", ContentFile(data), save=False)
+    batch.combined_sha256 = digest
+    batch.finished_at = timezone.now()
+    batch.save()
+    return batch

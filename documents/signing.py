@@ -1,0 +1,432 @@
+"""Sign PDFs with the organisations' keys and verify them (PAdES baseline B-B, pyHanko).
+
+Each :func:`sign_pdf` call appends one signature as an *incremental update*: the bytes
+already in the file are never rewritten, so every earlier signature keeps covering the
+revision it signed, and the newest signature covers the whole file. The signatures are
+invisible (no widget appearance); the visible signature blocks are part of the rendered
+document itself.
+
+PAdES B-B, not B-T: a B-T signature needs a timestamp from a time-stamping authority and
+there is none reachable from the deployment, so the signing time is the signer-reported
+``/M`` of the signature dictionary (taken from the workflow act).
+
+:func:`verify_pdf` never touches the network: the only trust root is the county CA from
+:mod:`documents.pki`, certificate fetching is off, and revocation checking is
+``soft-fail`` — our certificates carry no CRL or OCSP pointers, so there is nothing to
+check and nothing to fetch. (If the county CA ever publishes a CRL, pass it to the
+validation context as ``crls=`` and switch to ``hard-fail``.)
+
+A document is ``ok`` when it has signatures, each is intact and chains to the county CA,
+no revision after any of them did more than add signatures (pyHanko's difference
+analysis), the last one covers the whole file, and every signature container is exactly
+as :func:`sign_pdf` writes it (so that not even the unsigned bytes of the last container
+can change unnoticed: every single byte of a signed file is protected). Signatures made
+by other software are therefore not ``ok`` here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import datetime as dt
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+
+from asn1crypto import cms
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from . import pki
+
+logger = logging.getLogger(__name__)
+
+_FIELD_NAME = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+
+
+class SigningError(Exception):
+    """The PDF could not be signed (bad input, field already signed, missing key …)."""
+
+
+# ---------------------------------------------------------------------------- signing
+
+
+class _PdfSigner(signers.PdfSigner):
+    """pyHanko's PdfSigner with a caller-chosen signing time (``/M``) instead of 'now'."""
+
+    def __init__(self, *args, signing_time: dt.datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._signing_time = signing_time
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = self._signing_time
+        return session
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime:
+    from django.utils import timezone
+
+    if value is None:
+        return timezone.now()
+    if timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+def _bytes_reserved(signer) -> int:
+    """Room for the CMS container: the certificates it may embed plus ample space for the
+    signed attributes and the signature value. A fixed size spares pyHanko's estimate, a
+    dry-run signature that would double the signing time."""
+    certs = [signer.signing_cert, *signer.cert_registry]
+    size = 2048 + sum(len(cert.dump()) for cert in certs)
+    return -(-size // 256) * 256  # pyHanko wants an even number
+
+
+def sign_pdf(
+    pdf: bytes,
+    *,
+    org_code: str,
+    field_name: str,
+    signer_name: str,
+    role: str,
+    reason: str,
+    location: str = "",
+    signed_at: dt.datetime | None = None,
+) -> bytes:
+    """Append one PAdES B-B signature by ``org_code``'s key; return the new PDF bytes.
+
+    ``field_name`` names the (new, invisible) signature field, e.g. ``act-17``; it must be
+    unique within the document and consist of ASCII letters, digits, ``-`` and ``_``.
+    The signature dictionary carries ``/Name`` = ``signer_name``, ``/Reason`` = ``reason``,
+    ``/Location`` = ``location``, ``/ContactInfo`` = ``role`` and ``/M`` = ``signed_at``
+    (default: now; a naive datetime is taken in the current Django time zone).
+    """
+    if not _FIELD_NAME.match(field_name or ""):
+        raise SigningError(f"Invalid signature field name {field_name!r}.")
+    try:
+        signer = pki.load_org_signer(org_code)
+    except pki.PKIError as exc:
+        raise SigningError(str(exc)) from exc
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    except Exception as exc:
+        raise SigningError(f"Not a readable PDF: {exc}") from exc
+    existing = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev)}
+    if field_name in existing:
+        raise SigningError(f"The document already has a signature field {field_name!r}.")
+
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm="sha256",
+        subfilter=SigSeedSubFilter.PADES,
+        name=signer_name,
+        reason=reason or None,
+        location=location or None,
+        contact_info=role or None,
+    )
+    pdf_signer = _PdfSigner(
+        meta,
+        signer=signer,
+        new_field_spec=fields.SigFieldSpec(sig_field_name=field_name),
+        signing_time=_aware(signed_at),
+    )
+    out = io.BytesIO()
+    try:
+        _run(pdf_signer.async_sign_pdf(writer, output=out, bytes_reserved=_bytes_reserved(signer)))
+    except Exception as exc:
+        raise SigningError(f"Signing failed: {exc}") from exc
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------- verification
+
+
+@dataclass(frozen=True)
+class SignatureInfo:
+    field_name: str
+    signer_name: str  # /Name
+    org_name: str  # signer certificate subject O
+    org_code: str  # signer certificate subject serialNumber
+    unit: str  # signer certificate subject OU
+    role: str  # /ContactInfo
+    reason: str
+    location: str
+    signed_at: dt.datetime | None  # signer-reported (/M); no trusted timestamp in B-B
+    intact: bool  # the signed bytes hash to the signed digest
+    valid: bool  # the signature verifies and the certificate chains to the county CA
+    coverage: str  # "ENTIRE_FILE", "ENTIRE_REVISION", …
+    modification_level: str  # of later revisions: "NONE", "FORM_FILLING" (= signatures), …
+    modified_after: bool  # a later revision changed more than adding signatures
+    errors: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and self.valid and not self.modified_after and not self.errors
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    signatures: list[SignatureInfo] = field(default_factory=list)
+    errors: tuple[str, ...] = ()  # document-level problems
+
+    @property
+    def ok(self) -> bool:
+        """Signed, every signature intact and trusted, nothing but signatures added later,
+        and the last signature covers the whole file."""
+        return (
+            bool(self.signatures)
+            and not self.errors
+            and all(sig.ok for sig in self.signatures)
+            and self.signatures[-1].coverage == SignatureCoverageLevel.ENTIRE_FILE.name
+        )
+
+    @property
+    def signer_names(self) -> list[str]:
+        return [sig.signer_name for sig in self.signatures]
+
+    @property
+    def org_names(self) -> list[str]:
+        return [sig.org_name for sig in self.signatures]
+
+
+def validation_context(
+    roots: list | None = None, moment: dt.datetime | None = None
+) -> ValidationContext:
+    """Offline validation against the county CA only (see the module docstring)."""
+    return ValidationContext(
+        trust_roots=pki.trust_roots() if roots is None else roots,
+        moment=moment,
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+    )
+
+
+def _text(sig_object, key: str) -> str:
+    value = sig_object.get(key)
+    return str(value) if value is not None else ""
+
+
+def _subject(cert, attr: str) -> str:
+    value = cert.subject.native.get(attr, "")
+    if isinstance(value, list):  # multi-valued attribute
+        value = ", ".join(str(v) for v in value)
+    return str(value)
+
+
+_HEX_CONTENTS = re.compile(rb"<([0-9A-F]*)>")
+
+
+def _container_problem(pdf: bytes, sig, roots: list) -> str | None:
+    """Pin down the signature container byte for byte; ``None`` if it is as we write it.
+
+    A signature's ``/ByteRange`` covers everything but its own ``/Contents`` (a hex string
+    holding the CMS container and zero padding), and parts of a CMS container are not
+    signed (the algorithm lists, the certificate bag, the encoding itself). Earlier
+    signatures' containers are covered by the later signatures, but the last one's would
+    be malleable: a changed byte there could leave the signature valid. So every
+    container must be exactly what :func:`sign_pdf` writes: upper-case hex, canonical
+    DER, nothing optional, only the signer's certificate (bound by the signed
+    signing-certificate-v2 attribute) or byte-identical copies of our trust roots, and
+    zero padding.
+    """
+    try:
+        start, first_len, second_start, _ = (int(x) for x in sig.sig_object["/ByteRange"])
+        match = _HEX_CONTENTS.fullmatch(pdf[start + first_len : second_start])
+        if match is None:
+            return "the signature container is not in canonical form"
+        data = bytes.fromhex(match.group(1).decode("ascii"))
+        info = cms.ContentInfo.load(data)
+        der = info.dump()
+        if data[len(der) :].strip(b"\x00"):
+            return "the signature container's padding was changed"
+        if not _minimal_der(der):
+            return "the signature container is not canonical DER"
+        if info["content_type"].native != "signed_data":
+            return "the signature container is not CMS signed data"
+        signed = info["content"]
+        signer_infos = signed["signer_infos"]
+        if len(signer_infos) != 1:
+            return "the signature container must hold exactly one signer"
+        signer_info = signer_infos[0]
+        digest_alg = signer_info["digest_algorithm"]
+        encap = signed["encap_content_info"]
+        cert = sig.signer_cert
+        sid = signer_info["sid"]
+        allowed = {cert.dump()} | {root.dump() for root in roots}
+        checks = (
+            signed["version"].native == "v1",
+            [alg.dump() for alg in signed["digest_algorithms"]] == [digest_alg.dump()],
+            encap["content_type"].native == "data" and not encap["content"],
+            not signed["crls"],
+            all(choice.chosen.dump() in allowed for choice in signed["certificates"] or ()),
+            signer_info["version"].native == "v1",
+            sid.name == "issuer_and_serial_number"
+            and sid.chosen["issuer"].dump() == cert.issuer.dump()
+            and sid.chosen["serial_number"].native == cert.serial_number,
+            _canonical_algorithm(digest_alg),
+            _canonical_algorithm(signer_info["signature_algorithm"]),
+            not signer_info["unsigned_attrs"],
+        )
+    except Exception as exc:
+        return f"the signature container is malformed: {exc}"
+    if not all(checks):
+        return "the signature container holds unexpected data"
+    return None
+
+
+def _minimal_der(data: bytes) -> bool:
+    """Every length in the TLV tree is definite, minimal and exactly used up."""
+
+    def walk(pos: int, end: int) -> bool:
+        while pos < end:
+            tag = data[pos]
+            pos += 1
+            if tag == 0:
+                return False  # end-of-contents octets: not DER
+            if tag & 0x1F == 0x1F:  # high tag number: base-128 continuation bytes
+                while pos < end and data[pos] & 0x80:
+                    pos += 1
+                pos += 1
+            if pos >= end:
+                return False
+            length = data[pos]
+            pos += 1
+            if length & 0x80:
+                count = length & 0x7F
+                if count == 0 or count > 4 or pos + count > end or data[pos] == 0:
+                    return False  # indefinite, absurd or padded length
+                length = int.from_bytes(data[pos : pos + count], "big")
+                pos += count
+                if length < 0x80:
+                    return False  # long form where the short one would do
+            if pos + length > end:
+                return False
+            if tag & 0x20 and not walk(pos, pos + length):
+                return False
+            pos += length
+        return pos == end
+
+    return walk(0, len(data))
+
+
+def _canonical_algorithm(alg) -> bool:
+    return alg.dump() == type(alg)({"algorithm": alg["algorithm"].native}).dump()
+
+
+async def _validate_all(pdf: bytes, embedded, roots: list, moment):
+    vc = validation_context(roots, moment)
+    return [
+        await _validate_one(pdf, sig, vc, roots)  # one at a time: they share the reader
+        for sig in embedded
+    ]
+
+
+async def _validate_one(pdf: bytes, sig, vc, roots: list) -> SignatureInfo:
+    sig_object = sig.sig_object
+    errors: list[str] = []
+    intact = valid = False
+    coverage = SignatureCoverageLevel.UNCLEAR.name
+    level = ModificationLevel.OTHER.name
+    modified_after = True
+    org_name = org_code = unit = ""
+    try:
+        cert = sig.signer_cert
+        org_name = _subject(cert, "organization_name")
+        org_code = _subject(cert, "serial_number")
+        unit = _subject(cert, "organizational_unit_name")
+    except Exception as exc:  # unparseable CMS
+        errors.append(f"unreadable signature container: {exc}")
+    if not errors:
+        try:
+            status = await async_validate_pdf_signature(sig, signer_validation_context=vc)
+        except Exception as exc:
+            errors.append(f"validation failed: {exc}")
+        else:
+            intact = bool(status.intact)
+            valid = bool(status.valid and status.trusted)
+            coverage = status.coverage.name if status.coverage else coverage
+            mod_level = status.modification_level
+            level = mod_level.name if mod_level is not None else level
+            if isinstance(status.diff_result, DiffResult) or status.diff_result is None:
+                modified_after = not (
+                    status.docmdp_ok
+                    and mod_level is not None
+                    and mod_level <= ModificationLevel.FORM_FILLING
+                )
+            else:  # SuspiciousModification
+                errors.append(f"modified after signing: {status.diff_result}")
+            if not status.trusted:
+                errors.append("the signer's certificate does not chain to the county CA")
+            if not status.intact:
+                errors.append("the signed bytes were changed")
+            elif not status.valid:
+                errors.append("the signature does not verify")
+            problem = _container_problem(pdf, sig, roots)
+            if problem:
+                intact = False
+                errors.append(problem)
+    try:
+        signed_at = sig.self_reported_timestamp
+    except Exception:
+        signed_at = None
+    return SignatureInfo(
+        field_name=str(sig.field_name),
+        signer_name=_text(sig_object, "/Name"),
+        org_name=org_name,
+        org_code=org_code,
+        unit=unit,
+        role=_text(sig_object, "/ContactInfo"),
+        reason=_text(sig_object, "/Reason"),
+        location=_text(sig_object, "/Location"),
+        signed_at=signed_at,
+        intact=intact,
+        valid=valid,
+        coverage=coverage,
+        modification_level=level,
+        modified_after=modified_after,
+        errors=tuple(errors),
+    )
+
+
+def _run(coro):
+    """Run a coroutine to completion, also when called from inside an event loop."""
+    try:
+        asyncio.get_running_loop()
+        in_loop = True
+    except RuntimeError:
+        in_loop = False
+    if not in_loop:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def verify_pdf(pdf: bytes, *, moment: dt.datetime | None = None) -> VerificationResult:
+    """Validate every signature in ``pdf`` offline against the county CA.
+
+    Certificates are checked for validity at ``moment`` (default: now). B-B signatures
+    carry no trusted time, so once an organisation's certificate has expired its
+    signatures no longer validate "now"; pass the time the document was stored (known
+    from the database) to check them as of then.
+    """
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf))
+        embedded = reader.embedded_regular_signatures
+    except Exception as exc:
+        return VerificationResult(errors=(f"not a readable PDF: {exc}",))
+    if not embedded:
+        return VerificationResult(errors=("the document is not signed",))
+    try:
+        signatures = _run(_validate_all(pdf, embedded, pki.trust_roots(), moment))
+    except Exception as exc:  # pragma: no cover - defensive
+        logger.exception("PDF verification failed")
+        return VerificationResult(errors=(f"verification failed: {exc}",))
+    return VerificationResult(signatures=signatures)

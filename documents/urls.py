@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("verify/", views.verify, name="verify"),
+    path("verify/<str:number>/", views.verify_number, name="verify_number"),
+    path("documents/versions/<int:pk>/", views.download, name="document_download"),
+    path("documents/batches/<int:pk>/", views.download_combined, name="batch_download"),
+]

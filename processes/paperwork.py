@@ -1,0 +1,139 @@
+"""Which acts of the lifecycle issue and sign which papers (DOMAIN.md §3–§4).
+
+Each function runs inside the act's transaction (``View.AfterComplete``): it freezes the
+paper's data, records the acting official's signature for their organisation, and asks
+for the PDF to be produced after commit.
+"""
+
+from django.utils import translation
+
+from documents import production, snapshots
+from documents.models import DocumentKind
+from documents.parties import operator_party, organisation_for, region_government
+from permissions.roles import (
+    COUNTY_FINANCE_BUREAU,
+    COUNTY_LEADING_GROUP,
+    COUNTY_POVERTY_OFFICE,
+    TOWNSHIP_FINANCE_OFFICE,
+    TOWNSHIP_LEAD,
+    TOWNSHIP_WORK_STATION,
+)
+
+
+def _label(role) -> str:
+    with translation.override("zh-hans"):
+        return str(role.label)
+
+
+def _sign_one(kind, project, snapshot, actor, party, role, entry):
+    edition = production.issue(kind, project, snapshot)
+    production.sign(edition, actor, party, role, audit_entry=entry)
+    production.produce_later(edition)
+    return edition
+
+
+def township_signs_entrustment(activation, actor, entry):
+    project = activation.process.project
+    _sign_one(
+        DocumentKind.ENTRUSTMENT,
+        project,
+        snapshots.entrustment(project),
+        actor,
+        region_government(project.township),
+        _label(TOWNSHIP_LEAD),
+        entry,
+    )
+
+
+def operator_signs_linkage_agreements(activation, actor, entry):
+    """The operator countersigns the entrustment and signs one agreement per household."""
+    project = activation.process.project
+    party = operator_party(project.operator)
+    entrustment = project.documents.get(kind=DocumentKind.ENTRUSTMENT).edition
+    production.sign(entrustment, actor, party, "法定代表人", audit_entry=entry)
+    production.produce_later(entrustment)
+    editions = []
+    for beneficiary in project.beneficiaries.select_related("household__village__parent__parent"):
+        household = beneficiary.household
+        edition = production.issue(
+            DocumentKind.BENEFIT_LINKAGE,
+            project,
+            snapshots.benefit_linkage(project, household),
+            household,
+        )
+        production.sign(edition, actor, party, "法定代表人", audit_entry=entry)
+        editions.append(edition)
+    production.start_batch(project, DocumentKind.BENEFIT_LINKAGE, editions)
+
+
+def township_signs_subsidy_agreements(activation, actor, entry):
+    project = activation.process.project
+    party = region_government(project.township)
+    editions = []
+    for beneficiary in project.beneficiaries.select_related("household__village__parent__parent"):
+        household = beneficiary.household
+        edition = production.issue(
+            DocumentKind.DIRECT_SUBSIDY,
+            project,
+            snapshots.direct_subsidy(project, household),
+            household,
+        )
+        production.sign(edition, actor, party, _label(TOWNSHIP_WORK_STATION), audit_entry=entry)
+        editions.append(edition)
+    production.start_batch(project, DocumentKind.DIRECT_SUBSIDY, editions)
+
+
+def leading_group_signs_approval_reply(activation, actor, entry):
+    project = activation.process.project
+    _sign_one(
+        DocumentKind.APPROVAL_REPLY,
+        project,
+        snapshots.approval_reply(project),
+        actor,
+        organisation_for(COUNTY_LEADING_GROUP.code, project.county),
+        _label(COUNTY_LEADING_GROUP),
+        entry,
+    )
+
+
+def county_signs_acceptance_report(activation, actor, entry):
+    project = activation.process.project
+    _sign_one(
+        DocumentKind.ACCEPTANCE_REPORT,
+        project,
+        snapshots.acceptance_report(project),
+        actor,
+        organisation_for(COUNTY_POVERTY_OFFICE.code, project.county),
+        _label(COUNTY_POVERTY_OFFICE),
+        entry,
+    )
+
+
+def township_submits_reimbursement(activation, actor, entry):
+    project = activation.process.project
+    _sign_one(
+        DocumentKind.REIMBURSEMENT_FORM,
+        project,
+        snapshots.reimbursement_form(project),
+        actor,
+        region_government(project.township),
+        _label(TOWNSHIP_FINANCE_OFFICE),
+        entry,
+    )
+
+
+def _countersign_reimbursement(activation, actor, entry, role):
+    project = activation.process.project
+    edition = project.documents.get(kind=DocumentKind.REIMBURSEMENT_FORM).edition
+    production.sign(
+        edition, actor, organisation_for(role.code, project.county), _label(role), audit_entry=entry
+    )
+    production.produce_later(edition)
+
+
+def poverty_office_signs_reimbursement(activation, actor, entry):
+    _countersign_reimbursement(activation, actor, entry, COUNTY_POVERTY_OFFICE)
+
+
+def finance_bureau_signs_reimbursement(activation, actor, entry):
+    _countersign_reimbursement(activation, actor, entry, COUNTY_FINANCE_BUREAU)
