@@ -9,6 +9,8 @@ A failed render never loses the approval: the signature is recorded, and the ver
 produced again.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +94,15 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document.number} e{self.number}"
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of what the edition prints (template + snapshot), carried in its QR code."""
+        from workflow.audit import canonical
+
+        return hashlib.sha256(
+            canonical({"template": self.template, "snapshot": self.snapshot}).encode()
+        ).hexdigest()
 
 
 class Signature(models.Model):

@@ -95,8 +95,10 @@ def produce_later(edition: Edition) -> None:
 # --- After commit -----------------------------------------------------------------------
 
 
-def verify_url(document: Document) -> str:
-    return f"{settings.QIYUE_PUBLIC_URL.rstrip('/')}/verify/{document.number}/"
+def verify_url(edition: Edition) -> str:
+    """Where the QR code points: the document's number and the hash of what it prints."""
+    base = settings.QIYUE_PUBLIC_URL.rstrip("/")
+    return f"{base}/verify/{edition.document.number}/?h={edition.content_hash[:16]}"
 
 
 def qr_svg(url: str) -> str:
@@ -159,7 +161,7 @@ def _block(label, party, credit_code, signature, sign_word) -> dict:
 def render_html(edition: Edition, signatures: list[Signature]) -> str:
     document = edition.document
     meta = KINDS[document.kind]
-    url = verify_url(document)
+    url = verify_url(edition)
     return render_to_string(
         f"documents/{edition.template}.html",
         {

@@ -55,14 +55,21 @@ def verify_number(request, number):
     document = get_object_or_404(Document, number=number)
     versions = document.versions.filter(status=DocumentVersion.Status.READY).order_by("number")
     edition = document.edition
-    signatures = edition.signatures.order_by("order") if edition else []
+    printed = request.GET.get("h", "")
+    matched = next(
+        (e for e in document.editions.all() if printed and e.content_hash.startswith(printed)), None
+    )
+    shown = matched or edition
     return render(
         request,
         "documents/verify_number.html",
         {
             "document": document,
             "versions": versions,
-            "signatures": signatures,
+            "signatures": shown.signatures.order_by("order") if shown else [],
+            "printed_hash": printed,
+            "matched": matched,
+            "current": matched is not None and matched == edition,
             "form": VerifyForm(),
         },
     )

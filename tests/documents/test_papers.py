@@ -273,3 +273,22 @@ def signing_free_pdf() -> bytes:
 
 
 ZERO = Decimal("0")
+
+
+def test_qr_code_address_confirms_the_printed_edition(cast, equity_project, client):
+    _driver, project = equity_project
+    document = project.documents.get(kind=DocumentKind.ENTRUSTMENT)
+    edition = document.edition
+    url = f"/verify/{document.number}/"
+    assert (
+        client.get(url, {"h": edition.content_hash[:16]})
+        .content.decode()
+        .count('data-status="matched"')
+        == 1
+    )
+    assert 'data-status="mismatch"' in client.get(url, {"h": "0" * 16}).content.decode()
+    page = client.get(url).content.decode()
+    assert "织金县珠藏镇人民政府" in page
+    assert all(
+        h.id_number not in page for h in cast.households["A1"]
+    )  # no personal data for strangers
