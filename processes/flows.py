@@ -56,6 +56,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     process_class = ProjectProcess
     task_class = ScopedTask
     lock_impl = lock.select_for_update_lock
+    list_select_related = ("process__projectprocess__project",)  # task lists show the project
 
     # --- 1–2 Village plans and applies; township reviews (村申报、乡审核) ---------------
     start = (

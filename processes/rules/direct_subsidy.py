@@ -27,8 +27,8 @@ def check_household_cap(
             )
             % {
                 "name": household_name,
-                "total": total,
-                "cap": HOUSEHOLD_CAP,
-                "before": already_granted,
+                "total": f"{total:,.2f}",
+                "cap": f"{HOUSEHOLD_CAP:,.2f}",
+                "before": f"{already_granted:,.2f}",
             }
         )
