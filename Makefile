@@ -25,7 +25,7 @@ PIP_FILTER := { grep -v "^WARNING: Location '.*' is ignored" || true; }
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_NO_INPUT := 1
 
-.PHONY: help venv sysdeps messages migrate demo run test bench lint clean
+.PHONY: help venv sysdeps messages migrate fonts demo run test bench lint clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -43,23 +43,27 @@ sysdeps: ## Install missing Debian packages (PostgreSQL, gettext, CJK fonts, pop
 	@scripts/sysdeps.sh
 
 messages: venv ## Compile the translations in locale/ (.po -> .mo)
-	$(MANAGE) compilemessages --ignore=$(VENV) --ignore=var --ignore=node_modules
+	@$(MANAGE) compilemessages --ignore=$(VENV) --ignore=var --ignore=node_modules >&2
 
 migrate: venv messages ## Apply the database migrations (default: SQLite in var/)
 	@mkdir -p "$(VAR_DIR)"
 	$(MANAGE) migrate --noinput
 
-demo: migrate ## Load the demo data (manage.py seed_demo)
+demo: migrate fonts ## Load the demo data (manage.py seed_demo)
 	$(MANAGE) seed_demo
 
-run: venv sysdeps messages migrate demo ## Serve the demo on http://127.0.0.1:8000 (QIYUE_DEBUG=1)
+fonts: migrate ## Prepare the CJK fonts for PDFs once (manage.py build_fonts)
+	$(MANAGE) build_fonts --if-missing
+
+run: venv sysdeps messages migrate fonts demo ## Serve the demo on http://127.0.0.1:8000 (QIYUE_DEBUG=1)
 	QIYUE_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
 test: venv sysdeps messages ## Run the tests on SQLite, then on a private PostgreSQL (PYTEST_ARGS=...)
 	@scripts/test.sh
 
 bench: venv messages ## Run the benchmarks (python -m benchmarks), printing JSON
-	$(PY) -m benchmarks
+	@$(MANAGE) build_fonts --if-missing >&2
+	@$(PY) -m benchmarks
 
 lint: venv ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

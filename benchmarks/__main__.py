@@ -16,11 +16,12 @@ import json
 import os
 import sys
 
-from . import pdf
+from . import pdf, queue
 
-# name -> benchmark; the task-queue benchmark joins here.
+# name -> benchmark
 BENCHMARKS = {
     "pdf": pdf.run,
+    "queue": queue.bench,
 }
 
 
@@ -31,6 +32,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="small batch, fewer slow runs")
     parser.add_argument("--batch", type=int, metavar="N", help="documents in the PDF batch")
     parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), metavar="NAME")
+    parser.add_argument("--projects", type=int, metavar="N", help="projects in the queue benchmark")
     options = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workflow.settings")

@@ -109,7 +109,8 @@ def seal_svg(name: str) -> str:
     """A round red seal with the organisation's name, drawn over its signature line."""
     size = 30 if len(name) <= 10 else 24
     return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="42mm" height="42mm" viewBox="0 0 160 160">'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="42mm" height="42mm" viewBox="0 0 160 160"'
+        ' font-family="Qiyue Song,Qiyue Rare">'
         '<circle cx="80" cy="80" r="74" fill="none" stroke="#d00" stroke-width="5"/>'
         '<text x="80" y="92" font-size="52" text-anchor="middle" fill="#d00">★</text>'
         f'<text x="80" y="132" font-size="{size * 11 // 30}" text-anchor="middle" fill="#d00">{escape(name)}</text>'

@@ -42,6 +42,8 @@ WORK="$(mktemp -d -t qiyue-test.XXXXXX)"
 # The postgres system user (when we are root) must reach $WORK/pg.
 chmod 711 "$WORK"
 export QIYUE_PG_STATE_DIR="$WORK/pg"
+# The prepared PDF fonts are built once (about a minute) and shared by both passes and runs.
+export QIYUE_FONT_CACHE_DIR="${QIYUE_FONT_CACHE_DIR:-$REPO_ROOT/var/fonts}"
 
 cleanup() {
   "$REPO_ROOT/scripts/pg-test-server" stop >/dev/null 2>&1 || true

@@ -154,6 +154,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # Documents: where keys live (never in git), and the address printed in verification QR codes.
 QIYUE_KEY_DIR = env_str("QIYUE_KEY_DIR", str(VAR_DIR / "keys"))
 QIYUE_PUBLIC_URL = env_str("QIYUE_PUBLIC_URL", "http://127.0.0.1:8000")
+# Fonts prepared once from the Debian CJK fonts (manage.py build_fonts).
+QIYUE_FONT_CACHE_DIR = env_str("QIYUE_FONT_CACHE_DIR", str(VAR_DIR / "fonts"))
 
 # Business configuration (DOMAIN.md §3): public notice period per level, in days.
 QIYUE_NOTICE_MIN_DAYS = env_int("QIYUE_NOTICE_MIN_DAYS", 7)
