@@ -187,10 +187,8 @@ def ensure_keys(edition: Edition, signatures: list[Signature]) -> None:
             pki.issue_org_key(signature.organisation, signature.organisation_code)
 
 
-def build_pdf(edition: Edition, signatures: list[Signature]) -> bytes:
-    from . import rendering  # WeasyPrint is heavy to import; only producers need it
-
-    pdf = rendering.render_pdf(render_html(edition, signatures))
+def apply_signatures(pdf: bytes, edition: Edition, signatures: list[Signature]) -> bytes:
+    """Each recorded signature in order, one PAdES incremental update each."""
     if signatures:
         ensure_keys(edition, signatures)
     for signature in signatures:
@@ -207,6 +205,24 @@ def build_pdf(edition: Edition, signatures: list[Signature]) -> bytes:
     return pdf
 
 
+def build_pdf(edition: Edition, signatures: list[Signature]) -> bytes:
+    from . import rendering  # WeasyPrint is heavy to import; only producers need it
+
+    return apply_signatures(
+        rendering.render_pdf(render_html(edition, signatures)), edition, signatures
+    )
+
+
+def next_version(edition: Edition, signature_count: int) -> DocumentVersion:
+    """A new version number for the edition's document, taken under the document's row lock."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=edition.document_id)
+        number = (document.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+        return DocumentVersion.objects.create(
+            document=document, edition=edition, number=number, signature_count=signature_count
+        )
+
+
 def produce_edition(edition_id: int) -> DocumentVersion | None:
     """Produce the edition with all its signatures, unless that exact version exists."""
     edition = Edition.objects.select_related("document").get(pk=edition_id)
@@ -216,12 +232,7 @@ def produce_edition(edition_id: int) -> DocumentVersion | None:
     )
     if done.exists():
         return done.first()
-    with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=edition.document_id)
-        number = (document.versions.aggregate(m=Max("number"))["m"] or 0) + 1
-        version = DocumentVersion.objects.create(
-            document=document, edition=edition, number=number, signature_count=len(signatures)
-        )
+    version = next_version(edition, len(signatures))
     try:
         pdf = build_pdf(edition, signatures)
     except Exception as error:  # stored, shown, and produced again: never a silent loss
@@ -285,33 +296,14 @@ def produce_batch(batch_id: int, edition_ids: list[int], workers: int = 2) -> Ba
         Edition.objects.filter(pk__in=edition_ids).select_related("document").order_by("pk")
     )
     signatures = {e.pk: list(e.signatures.order_by("order")) for e in editions}
-    for edition in editions:
-        ensure_keys(edition, signatures[edition.pk])
     htmls = (render_html(e, signatures[e.pk]) for e in editions)
     combined = PdfWriter()
     for edition, pdf in zip(
         editions, rendering.render_pdf_batch(htmls, workers=workers), strict=True
     ):
         try:
-            for signature in signatures[edition.pk]:
-                pdf = signing.sign_pdf(
-                    pdf,
-                    org_code=signature.organisation_code,
-                    field_name=f"sig-{signature.order}-{signature.pk}",
-                    signer_name=signature.signer_name,
-                    role=signature.role,
-                    reason=f"{signature.role}签署《{edition.document.title}》",
-                    signed_at=signature.signed_at,
-                )
-            with transaction.atomic():
-                number = (edition.document.versions.aggregate(m=Max("number"))["m"] or 0) + 1
-                version = DocumentVersion.objects.create(
-                    document=edition.document,
-                    edition=edition,
-                    number=number,
-                    signature_count=len(signatures[edition.pk]),
-                )
-                store(version, pdf)
+            pdf = apply_signatures(pdf, edition, signatures[edition.pk])
+            store(next_version(edition, len(signatures[edition.pk])), pdf)
             combined.append(io.BytesIO(pdf))
             batch.done += 1
         except Exception:

@@ -45,6 +45,17 @@ def township_signs_entrustment(activation, actor, entry):
     )
 
 
+def _sign_household_batch(kind, project, snapshot_of, actor, party, role, entry):
+    """One agreement per household on the roster, each signed by the act, produced as a batch."""
+    editions = []
+    for beneficiary in project.beneficiaries.select_related("household__village__parent__parent"):
+        household = beneficiary.household
+        edition = production.issue(kind, project, snapshot_of(project, household), household)
+        production.sign(edition, actor, party, role, audit_entry=entry)
+        editions.append(edition)
+    production.start_batch(project, kind, editions)
+
+
 def operator_signs_linkage_agreements(activation, actor, entry):
     """The operator countersigns the entrustment and signs one agreement per household."""
     project = activation.process.project
@@ -52,35 +63,28 @@ def operator_signs_linkage_agreements(activation, actor, entry):
     entrustment = project.documents.get(kind=DocumentKind.ENTRUSTMENT).edition
     production.sign(entrustment, actor, party, "法定代表人", audit_entry=entry)
     production.produce_later(entrustment)
-    editions = []
-    for beneficiary in project.beneficiaries.select_related("household__village__parent__parent"):
-        household = beneficiary.household
-        edition = production.issue(
-            DocumentKind.BENEFIT_LINKAGE,
-            project,
-            snapshots.benefit_linkage(project, household),
-            household,
-        )
-        production.sign(edition, actor, party, "法定代表人", audit_entry=entry)
-        editions.append(edition)
-    production.start_batch(project, DocumentKind.BENEFIT_LINKAGE, editions)
+    _sign_household_batch(
+        DocumentKind.BENEFIT_LINKAGE,
+        project,
+        snapshots.benefit_linkage,
+        actor,
+        party,
+        "法定代表人",
+        entry,
+    )
 
 
 def township_signs_subsidy_agreements(activation, actor, entry):
     project = activation.process.project
-    party = region_government(project.township)
-    editions = []
-    for beneficiary in project.beneficiaries.select_related("household__village__parent__parent"):
-        household = beneficiary.household
-        edition = production.issue(
-            DocumentKind.DIRECT_SUBSIDY,
-            project,
-            snapshots.direct_subsidy(project, household),
-            household,
-        )
-        production.sign(edition, actor, party, _label(TOWNSHIP_WORK_STATION), audit_entry=entry)
-        editions.append(edition)
-    production.start_batch(project, DocumentKind.DIRECT_SUBSIDY, editions)
+    _sign_household_batch(
+        DocumentKind.DIRECT_SUBSIDY,
+        project,
+        snapshots.direct_subsidy,
+        actor,
+        region_government(project.township),
+        _label(TOWNSHIP_WORK_STATION),
+        entry,
+    )
 
 
 def leading_group_signs_approval_reply(activation, actor, entry):
