@@ -70,6 +70,36 @@ def grant_operator_access(actor, user, operator):
     )
 
 
+@transaction.atomic
+def open_project_to(actor, user, project, reason: str = ""):
+    """Let one official outside the jurisdiction see one project (e.g. an expert on the
+    acceptance panel): a guardian object permission on that project, audited."""
+    assign_perm("processes.view_project", user, project)
+    forget_grants(user)
+    audit.record(
+        actor,
+        "project.open",
+        user,
+        project_id=project.pk,
+        after={"project": project.pk},
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def close_project_to(actor, user, project, reason: str = ""):
+    remove_perm("processes.view_project", user, project)
+    forget_grants(user)
+    audit.record(
+        actor,
+        "project.close",
+        user,
+        project_id=project.pk,
+        before={"project": project.pk},
+        reason=reason,
+    )
+
+
 def _release_tasks_held_under(user, permission: str, obj) -> list[int]:
     from django.contrib.contenttypes.models import ContentType
     from viewflow.workflow.models import Task

@@ -88,14 +88,34 @@ class Household(models.Model):
 
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ProjectQuerySet":
-        """Projects in the user's jurisdiction, or run by an operator the user acts for."""
+        """Projects in the user's jurisdiction, run by an operator the user acts for, or
+        opened to the user one by one (a guardian ``view_project`` grant, e.g. an expert on
+        an acceptance panel). Each is one indexed condition, never a list of projects."""
         if user is None or not user.is_authenticated:
             return self.none()
         q = region_filter(user, field="village")
         ops = operator_ids(user)
         if ops:
             q |= models.Q(operator_id__in=ops)
+        for granted in granted_project_ids(user):
+            q |= models.Q(pk__in=granted)
         return self.filter(q)
+
+
+def granted_project_ids(user):
+    """Subqueries of the projects opened to this user, and to their groups, by a guardian grant."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models.functions import Cast
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    ct = ContentType.objects.get_for_model(Project)
+    direct = UserObjectPermission.objects.filter(
+        user=user, content_type=ct, permission__codename="view_project"
+    ).annotate(pid=Cast("object_pk", models.BigIntegerField()))
+    grouped = GroupObjectPermission.objects.filter(
+        group__user=user, content_type=ct, permission__codename="view_project"
+    ).annotate(pid=Cast("object_pk", models.BigIntegerField()))
+    return direct.values("pid"), grouped.values("pid")
 
 
 class Project(models.Model):

@@ -158,6 +158,8 @@ ACT_LABELS = {
     "task.cancel": _("Cancelled"),
     "task.undo": _("Undone"),
     "task.revive": _("Revived"),
+    "project.open": _("Opened to an official"),
+    "project.close": _("Closed to an official"),
 }
 
 
@@ -188,7 +190,13 @@ class ProjectsApp(Application):
     def has_view_permission(self, user, obj=None):
         from permissions.jurisdiction import task_grants
 
-        return user.is_authenticated and (user.is_superuser or bool(task_grants(user)))
+        if not user.is_authenticated:
+            return False
+        return (
+            user.is_superuser
+            or bool(task_grants(user))
+            or Project.objects.visible_to(user).exists()
+        )
 
     @property
     def index_path(self):

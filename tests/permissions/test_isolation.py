@@ -191,3 +191,31 @@ def test_a_township_official_cannot_take_a_task_of_the_same_role_in_another_town
         == 403
     )
     assert other.name not in station_b.get("/workflow/queue/").content.decode()
+
+
+def test_a_project_can_be_opened_to_one_outside_official_and_only_that_project(cast, project):
+    from permissions import actions as grants
+    from workflow.models import AuditEntry
+
+    expert = f.UserFactory(username="expert")  # no role anywhere, e.g. an agronomist on a panel
+    other = Driver(cast, "A1").start(name="另一个项目")
+    client = cast.client(expert)
+    assert client.get(f"/projects/{project.pk}/").status_code in (403, 404)
+
+    grants.open_project_to(cast.user("county_poverty_office"), expert, project, reason="验收专家")
+
+    assert client.get(f"/projects/{project.pk}/").status_code == 200
+    assert client.get(f"/projects/{other.pk}/").status_code == 404
+    listing = client.get("/projects/").content.decode()
+    assert project.name in listing and other.name not in listing
+    task = Driver(cast).open_task(project)
+    assert (
+        client.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk])).status_code
+        == 403
+    )
+    assert AuditEntry.objects.filter(
+        act="project.open", project_id=project.pk, reason="验收专家"
+    ).exists()
+
+    grants.close_project_to(cast.user("county_poverty_office"), expert, project)
+    assert client.get(f"/projects/{project.pk}/").status_code in (403, 404)

@@ -59,8 +59,12 @@ def test_project_list_shows_only_projects_of_the_jurisdiction_with_their_stage(c
 
 def test_only_officials_who_may_start_a_project_see_the_start_button(cast):
     start = ProjectFlow.start.reverse("execute")
-    secretary = cast.client(cast.user("village_secretary", "A1")).get("/workflow/queue/").content.decode()
+    secretary = (
+        cast.client(cast.user("village_secretary", "A1")).get("/workflow/queue/").content.decode()
+    )
     assert start in secretary
-    county = cast.client(cast.user("county_poverty_office")).get("/workflow/queue/").content.decode()
+    county = (
+        cast.client(cast.user("county_poverty_office")).get("/workflow/queue/").content.decode()
+    )
     assert start not in county and "vf-dialog__trigger" not in county
     assert cast.client(cast.user("county_poverty_office")).get(start).status_code == 403
