@@ -5,7 +5,6 @@ from decimal import ROUND_DOWN, Decimal
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +14,7 @@ from permissions.roles import VILLAGE_SECRETARY, Level
 from workflow.audit import jsonable
 from workflow.forms import ModelTaskForm, ReviewForm, TaskForm
 
+from . import subsidies
 from .models import (
     AcceptanceRecord,
     Agreement,
@@ -141,7 +141,7 @@ class ApplicationForm(ModelTaskForm):
                 try:
                     direct_subsidy.check_household_cap(
                         household.head_name,
-                        subsidy_granted_elsewhere(household, self.instance),
+                        subsidies.approved_elsewhere(household, self.instance),
                         share,
                     )
                 except RuleViolation as error:
@@ -174,17 +174,6 @@ def equal_shares(total: Decimal, count: int) -> list[Decimal]:
     base = (total / count).quantize(FEN, rounding=ROUND_DOWN)
     leftover = int((total - base * count) / FEN)
     return [base + FEN if i < leftover else base for i in range(count)]
-
-
-def subsidy_granted_elsewhere(household, project) -> Decimal:
-    granted = (
-        Beneficiary.objects.filter(
-            household=household, project__mode=ImplementationMode.DIRECT_SUBSIDY
-        )
-        .exclude(project=project)
-        .aggregate(total=Sum("subsidy"))["total"]
-    )
-    return granted or Decimal("0.00")
 
 
 # --- 3 乡审核 township review (sets the five-ones chain) ------------------------------
@@ -286,6 +275,13 @@ class LeadingGroupApprovalForm(ReviewForm):
     )
     approved_on = forms.DateField(label=_("Approved on"), required=False, **DATE)
     approval_fields = ("approval_doc_no", "approved_on")
+
+    def clean_approval(self, cleaned):
+        # Runs inside the task's lock and transaction: the household locks last until commit.
+        try:
+            subsidies.lock_and_check_caps(self.process.project)
+        except RuleViolation as error:
+            self.add_error(None, error)
 
     def apply_approval(self):
         project = self.process.project
