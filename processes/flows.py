@@ -23,7 +23,7 @@ from workflow.nodes import Start, View
 from workflow.scoping import JurisdictionFlowMixin
 from workflow.tasks import ScopedTask
 
-from . import forms, paperwork
+from . import forms, ledger, paperwork
 from .models import Project, ProjectProcess
 
 
@@ -130,6 +130,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         View(forms.FundsIssueForm)
         .Annotation(title=_("Issue funds"))
         .Role(COUNTY_FINANCE_BUREAU, at=county)
+        .AfterComplete(ledger.funds_allocated)
         .Next(this.agreements_by_mode)
     )
 
@@ -263,6 +264,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         View(forms.PaymentForm)
         .Annotation(title=_("Payment"))
         .Role(COUNTY_FINANCE_BUREAU, at=county)
+        .AfterComplete(ledger.payment_recorded)
         .Next(this.maintenance_report)
     )
 

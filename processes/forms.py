@@ -402,9 +402,11 @@ class EntrustmentAgreementForm(ModelTaskForm):
             checks += [
                 (
                     "first_year_rate",
-                    lambda: benefit_linkage.check_guaranteed_dividend(
-                        cleaned["first_year_rate"], cleaned["yearly_increase"]
-                    ),
+                    lambda: benefit_linkage.check_first_year_rate(cleaned["first_year_rate"]),
+                ),
+                (
+                    "yearly_increase",
+                    lambda: benefit_linkage.check_yearly_increase(cleaned["yearly_increase"]),
                 ),
                 (
                     "collateral_value",

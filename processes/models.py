@@ -430,3 +430,37 @@ class AcceptanceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.get_level_display()}"
+
+
+class FundMovement(models.Model):
+    """One movement of a project's poverty funds, caused by one workflow act.
+
+    allocated (the county issues funds) → disbursed (paid to households or the operator)
+    → reimbursed (the claim settled). Amounts in yuan, to the fen.
+    """
+
+    class Kind(models.TextChoices):
+        ALLOCATED = "allocated", _("Allocated")
+        DISBURSED = "disbursed", _("Disbursed")
+        REIMBURSED = "reimbursed", _("Reimbursed")
+
+    project = models.ForeignKey(Project, models.PROTECT, related_name="fund_movements")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    amount = models.DecimalField(
+        _("amount (yuan)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    payee = models.CharField(_("payee"), max_length=200, blank=True)
+    household = models.ForeignKey(
+        Household, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    audit_entry = models.ForeignKey("workflow.AuditEntry", models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fund movement")
+        verbose_name_plural = _("fund movements")
+        ordering = ["project", "at", "pk"]
+        indexes = [models.Index(fields=["kind", "project"])]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.get_kind_display()} ¥{self.amount}"

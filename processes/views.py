@@ -13,6 +13,7 @@ from permissions.roles import ROLES_BY_CODE, Level
 from workflow.models import AuditEntry
 from workflow.tasks import ScopedTask
 
+from . import ledger
 from .flows import ProjectFlow
 from .models import ImplementationMode, Project
 from .stages import STAGE_LABELS, STAGES, stage_of
@@ -129,6 +130,8 @@ class ProjectDetailView(generic.TemplateView):
             "beneficiaries": project.beneficiaries.select_related("household"),
             "agreement": getattr(project, "agreement", None),
             "papers": project_papers(project),
+            "funds": ledger.project_totals(project),
+            "movements": project.fund_movements.select_related("audit_entry"),
             "batches": project.document_batches.all()[:5],
             "reimbursement": getattr(project, "reimbursement", None),
         }
@@ -181,6 +184,20 @@ def project_history(project, process):
     return entries
 
 
+class LedgerView(generic.TemplateView):
+    """Poverty funds allocated, disbursed and reimbursed, per township of the jurisdiction."""
+
+    template_name = "processes/ledger.html"
+
+    def get_context_data(self, **kwargs):
+        rows = ledger.totals_by_township(self.request.user)
+        return {
+            **super().get_context_data(**kwargs),
+            "rows": rows,
+            "total": ledger.county_total(rows),
+        }
+
+
 class ProjectsApp(Application):
     title = _("Projects")
     icon = "folder_open"
@@ -205,3 +222,7 @@ class ProjectsApp(Application):
     @property
     def detail_path(self):
         return path("<int:pk>/", ProjectDetailView.as_view(), name="detail")
+
+    @property
+    def ledger_path(self):
+        return path("ledger/", LedgerView.as_view(), name="ledger")

@@ -20,6 +20,12 @@ def dividend_schedule(
 def check_guaranteed_dividend(first_year_rate: Decimal, yearly_increase: Decimal) -> None:
     """Seed: "保底分红比例不低于入股扶贫资金的5%并逐年递增" — at least 5 % of the invested
     poverty funds in year 1, rising every year."""
+    check_first_year_rate(first_year_rate)
+    check_yearly_increase(yearly_increase)
+
+
+def check_first_year_rate(first_year_rate: Decimal) -> None:
+    """Seed: the guaranteed dividend is "不低于入股扶贫资金的5%" in the first year."""
     if first_year_rate is None or first_year_rate < MIN_GUARANTEED_RATE:
         raise RuleViolation(
             _(
@@ -27,6 +33,10 @@ def check_guaranteed_dividend(first_year_rate: Decimal, yearly_increase: Decimal
             )
             % {"min": MIN_GUARANTEED_RATE}
         )
+
+
+def check_yearly_increase(yearly_increase: Decimal) -> None:
+    """Seed: the guaranteed dividend rises "逐年递增" — strictly, every year."""
     if yearly_increase is None or yearly_increase <= 0:
         raise RuleViolation(
             _(
@@ -42,7 +52,7 @@ def check_collateral(collateral_value: Decimal, invested: Decimal) -> None:
             _(
                 "The operator's collateral (¥%(got)s) must be at least the invested poverty funds (¥%(need)s)."
             )
-            % {"got": collateral_value, "need": invested}
+            % {"got": f"{collateral_value or 0:,.2f}", "need": f"{invested:,.2f}"}
         )
 
 

@@ -1,0 +1,90 @@
+"""The fund ledger: every movement of poverty funds tied to the act that caused it, and the
+totals per township and county that supervisors read (issue: allocated → disbursed →
+reimbursed)."""
+
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from .models import FundMovement, Project
+
+ZERO = Decimal("0.00")
+
+
+def funds_allocated(activation, actor, entry):
+    """The county finance bureau issues the project's funds (下达资金)."""
+    project = activation.process.project
+    FundMovement.objects.create(
+        project=project,
+        kind=FundMovement.Kind.ALLOCATED,
+        amount=project.funds_issued,
+        payee=project.township.name,
+        audit_entry=entry,
+    )
+
+
+def payment_recorded(activation, actor, entry):
+    """Payment after acceptance: direct subsidies to each household's account, otherwise to
+    the operator; the reimbursement claim is then settled."""
+    project = activation.process.project
+    if project.is_direct_subsidy:
+        FundMovement.objects.bulk_create(
+            FundMovement(
+                project=project,
+                kind=FundMovement.Kind.DISBURSED,
+                amount=b.subsidy,
+                payee=b.household.head_name,
+                household=b.household,
+                audit_entry=entry,
+            )
+            for b in project.beneficiaries.select_related("household")
+            if b.subsidy > 0
+        )
+    else:
+        FundMovement.objects.create(
+            project=project,
+            kind=FundMovement.Kind.DISBURSED,
+            amount=project.reimbursement.amount,
+            payee=project.operator.name,
+            audit_entry=entry,
+        )
+    FundMovement.objects.create(
+        project=project,
+        kind=FundMovement.Kind.REIMBURSED,
+        amount=project.reimbursement.amount,
+        payee=project.township.name,
+        audit_entry=entry,
+    )
+
+
+def _sums(prefix=""):
+    return {
+        kind: Sum(f"{prefix}amount", filter=Q(**{f"{prefix}kind": kind}), default=ZERO)
+        for kind in FundMovement.Kind.values
+    }
+
+
+def project_totals(project) -> dict:
+    return project.fund_movements.aggregate(**_sums())
+
+
+def totals_by_township(user) -> list[dict]:
+    """Allocated, disbursed and reimbursed per township of the user's jurisdiction: one query."""
+    projects = Project.objects.visible_to(user)
+    rows = (
+        FundMovement.objects.filter(project__in=projects)
+        .values("project__village__parent_id", "project__village__parent__name")
+        .annotate(**_sums())
+        .order_by("project__village__parent__name")
+    )
+    return [
+        {
+            "township": row["project__village__parent__name"],
+            **{k: row[k] for k in FundMovement.Kind.values},
+        }
+        for row in rows
+    ]
+
+
+def county_total(rows: list[dict]) -> dict:
+    return {kind: sum((row[kind] for row in rows), ZERO) for kind in FundMovement.Kind.values}

@@ -1,0 +1,543 @@
+"""The contract-model rules (DOMAIN.md §4, seeds 1–2), each boundary from both sides:
+just inside is accepted, just outside is refused with a message naming the rule.
+
+First the plain functions of ``processes.rules``, then the same rules where officials meet
+them: the step whose form enters the value, over HTTP, refusing the post and saving nothing.
+"""
+
+import random
+from decimal import Decimal
+from itertools import pairwise
+
+import pytest
+from django.utils import translation
+from viewflow.workflow.status import STATUS
+
+from processes import demo
+from processes.flows import ProjectFlow
+from processes.models import Agreement, Beneficiary, ImplementationMode, Project
+from processes.rules import RuleViolation
+from processes.rules.benefit_linkage import (
+    check_collateral,
+    check_guaranteed_dividend,
+    check_household_share,
+    check_manager_named,
+    dividend_schedule,
+)
+from processes.rules.direct_subsidy import HOUSEHOLD_CAP, check_household_cap
+from processes.rules.income_split import split_income
+from processes.rules.terms import check_term
+
+from ..flowdriver import Driver
+
+D = Decimal
+FEN = D("0.01")
+
+
+def message(error: RuleViolation) -> str:
+    (text,) = error.messages
+    return text
+
+
+def refused(check, *args, language="en") -> str:
+    """The message ``check(*args)`` refuses with, in ``language``."""
+    with translation.override(language), pytest.raises(RuleViolation) as caught:
+        check(*args)
+    return message(caught.value)
+
+
+# --- term: at least 3 years -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("years", [3, 4, 30])
+def test_a_term_of_three_years_or_more_is_accepted(years):
+    check_term(years)
+
+
+@pytest.mark.parametrize("years", [2, 0, None])
+def test_a_term_under_three_years_is_refused(years):
+    text = refused(check_term, years)
+    assert "at least 3 years" in text
+    assert f"{years} was entered" in text
+
+
+def test_the_term_rule_speaks_chinese_to_officials():
+    assert refused(check_term, 2, language="zh-hans") == (
+        "协议期限不得少于3年（契约化管理要求），当前填写为2。"
+    )
+
+
+# --- guaranteed dividend: at least 5 % in year 1, rising every year ---------------------
+
+
+@pytest.mark.parametrize(
+    ("rate", "increase"), [("5.00", "0.01"), ("5.01", "0.01"), ("8.00", "1.00")]
+)
+def test_a_guaranteed_dividend_from_five_percent_rising_is_accepted(rate, increase):
+    check_guaranteed_dividend(D(rate), D(increase))
+
+
+@pytest.mark.parametrize("rate", ["4.99", "0.00", None])
+def test_a_first_year_dividend_under_five_percent_is_refused(rate):
+    text = refused(check_guaranteed_dividend, None if rate is None else D(rate), D("0.50"))
+    assert "at least 5.00%" in text
+    assert "first year" in text
+
+
+@pytest.mark.parametrize("increase", ["0.00", "-0.01", "-1.00", None])
+def test_a_guaranteed_dividend_that_does_not_rise_is_refused(increase):
+    text = refused(check_guaranteed_dividend, D("5.00"), None if increase is None else D(increase))
+    assert "rise every year" in text
+
+
+def test_the_guaranteed_dividend_rules_speak_chinese_to_officials():
+    assert refused(check_guaranteed_dividend, D("4.99"), D("0.50"), language="zh-hans") == (
+        "首年保底分红不得低于入股扶贫资金的5.00%。"
+    )
+    assert refused(check_guaranteed_dividend, D("5.00"), D("0.00"), language="zh-hans") == (
+        "保底分红须逐年递增：每年递增幅度须大于零。"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rate", "increase", "expected"),
+    [
+        ("5.00", "0.50", ["5.00", "5.50", "6.00"]),
+        ("5.00", "0.01", ["5.00", "5.01", "5.02"]),
+        ("6.25", "1.25", ["6.25", "7.50", "8.75"]),
+    ],
+)
+def test_the_dividend_schedule_rises_strictly_over_three_years(rate, increase, expected):
+    schedule = dividend_schedule(D(rate), D(increase), 3)
+    assert schedule == [D(x) for x in expected]
+    assert all(earlier < later for earlier, later in pairwise(schedule))
+    assert schedule[0] == D(rate)  # year 1 is the first-year rate itself
+
+
+# --- collateral: at least the invested funds -------------------------------------------
+
+
+@pytest.mark.parametrize("collateral", ["500000.00", "500000.01", "800000.00"])
+def test_collateral_of_at_least_the_invested_funds_is_accepted(collateral):
+    check_collateral(D(collateral), D("500000.00"))
+
+
+@pytest.mark.parametrize("collateral", ["499999.99", "0.00", None])
+def test_collateral_below_the_invested_funds_is_refused(collateral):
+    text = refused(check_collateral, None if collateral is None else D(collateral), D("500000.00"))
+    assert "collateral" in text
+    assert "at least the invested poverty funds (¥500,000.00)" in text
+
+
+def test_the_collateral_rule_speaks_chinese_to_officials():
+    assert refused(check_collateral, D("499999.99"), D("500000.00"), language="zh-hans") == (
+        "经营主体的抵押担保（¥499,999.99）不得低于投入的扶贫资金（¥500,000.00）。"
+    )
+
+
+# --- equity dividend: households' share at least 70 %, a manager sent ------------------
+
+
+@pytest.mark.parametrize("share", ["70.00", "70.01", "100.00"])
+def test_a_households_share_of_seventy_percent_or_more_is_accepted(share):
+    check_household_share(D(share))
+
+
+@pytest.mark.parametrize("share", ["69.99", "0.00", None])
+def test_a_households_share_under_seventy_percent_is_refused(share):
+    text = refused(check_household_share, None if share is None else D(share))
+    assert "at least 70.00%" in text
+    assert "returns on the quantified equity" in text
+
+
+def test_the_household_share_rule_speaks_chinese_to_officials():
+    assert refused(check_household_share, D("69.99"), language="zh-hans") == (
+        "农户享受分红的比例不得低于量化入股扶贫资金收益的70.00%。"
+    )
+
+
+@pytest.mark.parametrize("name", ["王建国", " 王建国 ", "Li"])
+def test_a_named_manager_is_accepted(name):
+    check_manager_named(name)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\u3000", "\t\n", None])
+def test_no_manager_named_is_refused(name):
+    assert "manager" in refused(check_manager_named, name)
+
+
+def test_the_manager_rule_speaks_chinese_to_officials():
+    assert refused(check_manager_named, " ", language="zh-hans") == (
+        "请填写实施单位委派到经营主体的管理人员（入股分红要求）。"
+    )
+
+
+# --- direct subsidy: at most ¥20,000 per household, across every project ---------------
+
+
+def test_the_household_cap_is_twenty_thousand_yuan():
+    assert D("20000.00") == HOUSEHOLD_CAP
+
+
+@pytest.mark.parametrize(
+    ("already", "new"),
+    [
+        ("0.00", "20000.00"),  # all of it from this project
+        ("0.00", "0.01"),
+        ("5000.00", "15000.00"),  # the rest of the cap from this project
+        ("19999.99", "0.01"),
+    ],
+)
+def test_a_cumulative_subsidy_up_to_the_cap_is_accepted(already, new):
+    check_household_cap("张三", D(already), D(new))
+
+
+@pytest.mark.parametrize(
+    ("already", "new", "total"),
+    [
+        ("0.00", "20000.01", "20,000.01"),
+        ("5000.00", "15000.01", "20,000.01"),
+        ("19999.99", "0.02", "20,000.01"),
+        ("20000.00", "0.01", "20,000.01"),
+        ("20000.00", "3000.00", "23,000.00"),
+    ],
+)
+def test_a_cumulative_subsidy_over_the_cap_is_refused(already, new, total):
+    text = refused(check_household_cap, "张三", D(already), D(new))
+    assert text.startswith("张三 would receive")
+    assert f"¥{total} in direct subsidies in all" in text
+    assert "above the ¥20,000.00 cap per household" in text
+    assert f"¥{D(already):,.2f} already granted by other projects" in text
+
+
+@pytest.mark.parametrize("new", ["0.00", "-0.01", "-100.00"])
+def test_a_subsidy_of_zero_or_less_is_refused(new):
+    assert refused(check_household_cap, "张三", D("0.00"), D(new)) == (
+        "The subsidy for 张三 must be above zero."
+    )
+
+
+def test_the_household_cap_speaks_chinese_to_officials():
+    assert refused(check_household_cap, "张三", D("19999.99"), D("0.02"), language="zh-hans") == (
+        "张三累计直补金额将达¥20,000.01，超过每户¥20,000.00的上限（其他项目已补助¥19,999.99）。"
+    )
+    assert refused(check_household_cap, "张三", D("0.00"), D("0.00"), language="zh-hans") == (
+        "张三的补助金额须大于零。"
+    )
+
+
+# --- the 721 split of income -----------------------------------------------------------
+
+
+def expected_split(total: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """The split by integer arithmetic on fen: 20 % and 10 % rounded down, the rest to
+    households."""
+    fen = int(total * 100)
+    collective, fund = fen * 20 // 100, fen * 10 // 100
+    return (D(fen - collective - fund) / 100, D(collective) / 100, D(fund) / 100)
+
+
+def assert_sound_split(total: Decimal) -> None:
+    split = split_income(total)
+    parts = (split.households, split.collective, split.fund)
+    assert sum(parts) == total, total
+    for part in parts:
+        assert part == part.quantize(FEN), (total, part)
+        assert part.as_tuple().exponent == -2, (total, part)
+        assert part >= 0, (total, part)
+    assert parts == expected_split(total), total
+    # Rounding never costs the households: at least 70 %, and at most two fen above it.
+    seventy = total * D("0.7")
+    assert seventy <= split.households < seventy + 2 * FEN, total
+
+
+@pytest.mark.parametrize(
+    ("total", "households", "collective", "fund"),
+    [
+        ("0.00", "0.00", "0.00", "0.00"),
+        ("0.01", "0.01", "0.00", "0.00"),
+        ("0.10", "0.07", "0.02", "0.01"),
+        ("1.00", "0.70", "0.20", "0.10"),
+        ("100.01", "70.01", "20.00", "10.00"),
+        ("1234567.89", "864197.54", "246913.57", "123456.78"),
+        ("120000.00", "84000.00", "24000.00", "12000.00"),
+    ],
+)
+def test_the_721_split_of_awkward_amounts(total, households, collective, fund):
+    split = split_income(D(total))
+    assert (split.households, split.collective, split.fund) == (
+        D(households),
+        D(collective),
+        D(fund),
+    )
+    assert_sound_split(D(total))
+
+
+def test_the_721_split_of_every_fen_up_to_ten_yuan():
+    for fen in range(0, 1001):
+        assert_sound_split(D(fen) / 100)
+
+
+def test_the_721_split_of_random_amounts():
+    rng = random.Random(721)
+    for _ in range(3000):
+        assert_sound_split(D(rng.randrange(0, 10**11)) / 100)  # up to ¥1,000,000,000.00
+
+
+@pytest.mark.parametrize("total", ["-0.01", "-100.00"])
+def test_negative_income_is_refused(total):
+    assert refused(split_income, D(total)) == "Income must not be negative."
+    assert refused(split_income, D(total), language="zh-hans") == "收入不能为负数。"
+
+
+# --- over HTTP: the step that enters the value refuses it ------------------------------
+
+
+def claimed(cast, driver, project, step):
+    """Run the project to ``step``, claim it as its holder; the task and their client."""
+    driver.run(project, until=step)
+    task = driver.open_task(project)
+    assert task.flow_task.name == step
+    client = cast.client(driver.holder(step, project))
+    assert (
+        client.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk])).status_code
+        == 302
+    )
+    return task, client
+
+
+def post(client, task, data):
+    return client.post(task.flow_task.reverse("execute", args=[task.process_id, task.pk]), data)
+
+
+def field_errors(response, field):
+    assert response.status_code == 200, response.status_code
+    return response.context["form"].errors.get(field, [])
+
+
+def assert_still_open(task):
+    task.refresh_from_db()
+    assert task.status == STATUS.ASSIGNED
+
+
+def entrustment(project, **changes):
+    return {**demo.step_data("entrustment_agreement", project), **changes}
+
+
+def test_the_entrustment_agreement_refuses_a_households_share_under_seventy_percent(cast):
+    driver = Driver(cast, "A1")
+    project = driver.start(mode=ImplementationMode.EQUITY_DIVIDEND, funds="500000.00")
+    task, client = claimed(cast, driver, project, "entrustment_agreement")
+
+    response = post(client, task, entrustment(project, household_share="69.99"))
+
+    assert field_errors(response, "household_share") == [
+        "农户享受分红的比例不得低于量化入股扶贫资金收益的70.00%。"
+    ]
+    assert not Agreement.objects.filter(project=project).exists()
+    assert_still_open(task)
+
+    response = post(client, task, entrustment(project, household_share="70.00"))
+
+    assert response.status_code == 302
+    assert project.agreement.household_share == D("70.00")
+    task.refresh_from_db()
+    assert task.status == STATUS.DONE
+
+
+def test_the_entrustment_agreement_refuses_a_blank_manager(cast):
+    driver = Driver(cast, "A1")
+    project = driver.start(mode=ImplementationMode.EQUITY_DIVIDEND, funds="500000.00")
+    task, client = claimed(cast, driver, project, "entrustment_agreement")
+
+    response = post(client, task, entrustment(project, manager_name="   "))
+
+    # The field strips the spaces, so its own "required" error speaks before the rule does.
+    assert field_errors(response, "manager_name")
+    assert not Agreement.objects.filter(project=project).exists()
+    assert_still_open(task)
+
+    response = post(client, task, entrustment(project, manager_name=" 王建国 "))
+
+    assert response.status_code == 302
+    assert project.agreement.manager_name == "王建国"
+
+
+def test_the_entrustment_agreement_refuses_a_first_year_dividend_under_five_percent(cast):
+    driver = Driver(cast, "A1")
+    project = driver.start(mode=ImplementationMode.GUARANTEED_DIVIDEND, funds="500000.00")
+    task, client = claimed(cast, driver, project, "entrustment_agreement")
+
+    response = post(client, task, entrustment(project, first_year_rate="4.99"))
+
+    assert field_errors(response, "first_year_rate") == [
+        "首年保底分红不得低于入股扶贫资金的5.00%。"
+    ]
+    assert not Agreement.objects.filter(project=project).exists()
+    assert_still_open(task)
+
+    response = post(client, task, entrustment(project, first_year_rate="5.00"))
+
+    assert response.status_code == 302
+    assert project.agreement.first_year_rate == D("5.00")
+
+
+def test_the_entrustment_agreement_refuses_a_dividend_that_does_not_rise(cast):
+    driver = Driver(cast, "A1")
+    project = driver.start(mode=ImplementationMode.GUARANTEED_DIVIDEND, funds="500000.00")
+    task, client = claimed(cast, driver, project, "entrustment_agreement")
+
+    response = post(client, task, entrustment(project, yearly_increase="0.00"))
+
+    assert response.status_code == 200
+    errors = [e for field in response.context["form"].errors.values() for e in field]
+    assert "保底分红须逐年递增：每年递增幅度须大于零。" in errors
+    assert not Agreement.objects.filter(project=project).exists()
+    assert_still_open(task)
+
+    response = post(client, task, entrustment(project, yearly_increase="0.01"))
+
+    assert response.status_code == 302
+    assert project.agreement.yearly_increase == D("0.01")
+
+
+def test_the_entrustment_agreement_refuses_collateral_one_fen_below_the_funds(cast):
+    driver = Driver(cast, "A1")
+    project = driver.start(mode=ImplementationMode.GUARANTEED_DIVIDEND, funds="500000.00")
+    task, client = claimed(cast, driver, project, "entrustment_agreement")
+
+    response = post(client, task, entrustment(project, collateral_value="499999.99"))
+
+    assert field_errors(response, "collateral_value") == [
+        "经营主体的抵押担保（¥499,999.99）不得低于投入的扶贫资金（¥500,000.00）。"
+    ]
+    assert not Agreement.objects.filter(project=project).exists()
+    assert_still_open(task)
+
+    response = post(client, task, entrustment(project, collateral_value="500000.00"))
+
+    assert response.status_code == 302
+    assert project.agreement.collateral_value == D("500000.00")
+
+
+def test_the_entrustment_agreement_refuses_a_term_under_three_years(cast):
+    driver = Driver(cast, "A1")
+    project = driver.start(mode=ImplementationMode.GUARANTEED_DIVIDEND, funds="500000.00")
+    task, client = claimed(cast, driver, project, "entrustment_agreement")
+
+    response = post(client, task, entrustment(project, term_years="2"))
+
+    assert field_errors(response, "term_years") == [
+        "协议期限不得少于3年（契约化管理要求），当前填写为2。"
+    ]
+    assert not Agreement.objects.filter(project=project).exists()
+    assert_still_open(task)
+
+
+def test_the_planning_meeting_refuses_a_term_under_three_years(cast):
+    secretary = cast.user("village_secretary", "A1")
+    client = cast.client(secretary)
+    data = {
+        "name": "短期项目",
+        "industry": "竹荪种植",
+        "village": str(cast.regions["A1"].pk),
+        "mode": ImplementationMode.DIRECT_SUBSIDY,
+        "funds_amount": "60000.00",
+        "scale": "50亩",
+        "term_years": "2",
+        "meeting_date": "2026-10-01",
+        "meeting_attendees": "40",
+        "meeting_minutes": "村民大会一致同意。",
+        "households_wishes": "发展竹荪种植。",
+    }
+
+    response = client.post(ProjectFlow.start.reverse("execute"), data)
+
+    assert field_errors(response, "term_years") == [
+        "协议期限不得少于3年（契约化管理要求），当前填写为2。"
+    ]
+    assert not Project.objects.exists()
+
+    project = Driver(cast, "A1").start(name="三年项目", term_years="3")
+    assert project.term_years == 3
+
+
+def test_the_subsidy_agreements_refuse_a_term_under_three_years(cast):
+    driver = Driver(cast, "A1")
+    project = driver.start()
+    task, client = claimed(cast, driver, project, "subsidy_agreements")
+    data = demo.step_data("subsidy_agreements", project)
+
+    response = post(client, task, {**data, "term_years": "2"})
+
+    assert field_errors(response, "term_years") == [
+        "协议期限不得少于3年（契约化管理要求），当前填写为2。"
+    ]
+    assert not project.beneficiaries.filter(agreement_signed_on__isnull=False).exists()
+    assert_still_open(task)
+
+    response = post(client, task, {**data, "term_years": "3"})
+
+    assert response.status_code == 302
+
+
+def approved_direct_subsidy(driver, name, funds):
+    """A direct-subsidy project approved by the leading group: its roster now counts towards
+    every household's cap (DOMAIN.md §4; ``processes.subsidies``)."""
+    project = driver.start(name=name, funds=funds)
+    driver.run(project, until="funds_issue")
+    assert project.approved_on is not None
+    return project
+
+
+def test_the_application_refuses_households_already_at_the_cap(cast):
+    """Each household of A1 got ¥20,000.00 from an approved project; a second one may give
+    them nothing more, while households of A2 are still free to receive."""
+    driver = Driver(cast, "A1")
+    earlier = approved_direct_subsidy(driver, "第一个直补项目", "60000.00")
+    assert sorted(b.subsidy for b in earlier.beneficiaries.all()) == [D("20000.00")] * 3
+
+    second = driver.start(name="第二个直补项目", funds="3.00")
+    task, client = claimed(cast, driver, second, "application")
+    response = post(client, task, demo.step_data("application", second))
+
+    assert field_errors(response, "households") == [
+        f"{household.head_name}累计直补金额将达¥20,001.00，超过每户¥20,000.00的上限"
+        "（其他项目已补助¥20,000.00）。"
+        for household in sorted(cast.households["A1"], key=lambda h: h.pk)
+    ]
+    assert not Beneficiary.objects.filter(project=second).exists()
+    assert_still_open(task)
+
+    elsewhere = Driver(cast, "A2")
+    other = elsewhere.start(name="大寨村直补项目", funds="3.00")
+    elsewhere.act(other, "application")
+    assert sorted(b.subsidy for b in other.beneficiaries.all()) == [D("1.00")] * 3
+
+
+def test_the_application_accepts_a_household_up_to_exactly_the_cap(cast):
+    """¥59,999.99 among three: ¥20,000.00, ¥20,000.00, ¥19,999.99 (the spare fen go to the
+    first on the roster). The third may get one more fen, exactly to the cap, but not two."""
+    driver = Driver(cast, "A1")
+    earlier = approved_direct_subsidy(driver, "第一个直补项目", "59999.99")
+    short = earlier.beneficiaries.get(subsidy=D("19999.99")).household
+
+    outside = driver.start(name="超出一分", funds="0.02")
+    task, client = claimed(cast, driver, outside, "application")
+    response = post(
+        client, task, {**demo.step_data("application", outside), "households": [str(short.pk)]}
+    )
+    assert field_errors(response, "households") == [
+        f"{short.head_name}累计直补金额将达¥20,000.01，超过每户¥20,000.00的上限"
+        "（其他项目已补助¥19,999.99）。"
+    ]
+    assert not Beneficiary.objects.filter(project=outside).exists()
+    assert_still_open(task)
+
+    inside = driver.start(name="恰好到顶", funds="0.01")
+    driver.act(
+        inside,
+        "application",
+        data={**demo.step_data("application", inside), "households": [str(short.pk)]},
+    )
+    assert inside.beneficiaries.get().subsidy == FEN
