@@ -10,8 +10,6 @@ the role, and the user holds that role at the township. A page is a count plus t
 import statistics
 import time
 
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -19,6 +17,8 @@ TOWNSHIPS, VILLAGES_PER_TOWNSHIP = 20, 25
 
 
 def _build(projects: int):
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
     from guardian.models import GroupObjectPermission
     from viewflow.workflow.models import Process, Task
     from viewflow.workflow.status import STATUS
