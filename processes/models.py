@@ -464,3 +464,46 @@ class FundMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.get_kind_display()} ¥{self.amount}"
+
+
+class Asset(models.Model):
+    """An income-earning asset built with poverty funds, registered after acceptance with its
+    "four rights" (seed 2: 所有权、经营权、收益权、监管权)."""
+
+    class Owner(models.TextChoices):
+        VILLAGE_COLLECTIVE = "village_collective", _("Village collective")
+        COUNTY_INVESTMENT_COMPANY = "county_investment", _("County investment company")
+
+    class Operation(models.TextChoices):
+        COOPERATIVE = "cooperative", _("Cooperative management")
+        ENTRUSTED = "entrusted", _("Entrusted management")
+        CONTRACTED = "contracted", _("Public contracting")
+        EQUITY = "equity", _("Equity participation")
+
+    project = models.ForeignKey(
+        Project, models.PROTECT, related_name="assets", verbose_name=_("project")
+    )
+    name = models.CharField(_("asset"), max_length=200)
+    value = models.DecimalField(
+        _("value (yuan)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    # 所有权 ownership
+    owner = models.CharField(_("ownership"), max_length=20, choices=Owner.choices)
+    ownership_certificate = models.CharField(_("ownership certificate number"), max_length=60)
+    # 经营权 operation right
+    operation = models.CharField(_("operation right"), max_length=20, choices=Operation.choices)
+    operated_by = models.CharField(_("operated by"), max_length=200)
+    # 收益权 income right
+    income_terms = models.TextField(_("income right"))
+    # 监管权 supervision right
+    supervised_by = models.CharField(_("supervision right"), max_length=200)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("asset")
+        verbose_name_plural = _("assets")
+        ordering = ["project", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

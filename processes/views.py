@@ -1,8 +1,10 @@
 """Project pages: the list an official works from and the page of one project."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Subquery
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from viewflow.urls import Application
@@ -13,9 +15,10 @@ from permissions.roles import ROLES_BY_CODE, Level
 from workflow.models import AuditEntry
 from workflow.tasks import ScopedTask
 
-from . import ledger
+from . import assets, exports, ledger
 from .flows import ProjectFlow
 from .models import ImplementationMode, Project
+from .rules import RuleViolation
 from .stages import STAGE_LABELS, STAGES, stage_of
 
 
@@ -131,6 +134,9 @@ class ProjectDetailView(generic.TemplateView):
             "agreement": getattr(project, "agreement", None),
             "papers": project_papers(project),
             "funds": ledger.project_totals(project),
+            "assets": project.assets.all(),
+            "may_register_asset": project.accepted_on is not None
+            and assets.may_register(user, project),
             "movements": project.fund_movements.select_related("audit_entry"),
             "batches": project.document_batches.all()[:5],
             "reimbursement": getattr(project, "reimbursement", None),
@@ -184,6 +190,51 @@ def project_history(project, process):
     return entries
 
 
+class AssetRegisterView(generic.FormView):
+    """登记资产 for an accepted project, by its township station or the county poverty office."""
+
+    template_name = "processes/asset_form.html"
+    form_class = assets.AssetForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.project = get_project_for_user(request.user, kwargs["pk"])
+        if not assets.may_register(request.user, self.project):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {
+            "name": self.project.name,
+            "value": self.project.funds_issued or self.project.funds_amount,
+            "operated_by": self.project.operator.name if self.project.operator else "",
+            "income_terms": assets.default_income_terms(self.project),
+            "supervised_by": "乡镇扶贫工作站、乡镇纪委、农业服务中心",
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(project=self.project, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            assets.register_asset(self.request.user, self.project, form)
+        except RuleViolation as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(reverse("projects:detail", args=[self.project.pk]))
+
+
+class LedgerExportView(generic.View):
+    """The ledger, movements and asset register of the jurisdiction, as an Excel workbook."""
+
+    def get(self, request):
+        data = exports.ledger_workbook(request.user)
+        response = HttpResponse(
+            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
+        return response
+
+
 class LedgerView(generic.TemplateView):
     """Poverty funds allocated, disbursed and reimbursed, per township of the jurisdiction."""
 
@@ -226,3 +277,11 @@ class ProjectsApp(Application):
     @property
     def ledger_path(self):
         return path("ledger/", LedgerView.as_view(), name="ledger")
+
+    @property
+    def ledger_export_path(self):
+        return path("ledger.xlsx", LedgerExportView.as_view(), name="ledger_export")
+
+    @property
+    def asset_path(self):
+        return path("<int:pk>/assets/new/", AssetRegisterView.as_view(), name="asset_new")

@@ -1,0 +1,80 @@
+"""Registering income-earning assets with their four rights, after acceptance (seed 2)."""
+
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from permissions.roles import COUNTY_POVERTY_OFFICE, TOWNSHIP_WORK_STATION
+from workflow import audit
+
+from .models import Asset, ImplementationMode
+from .rules import RuleViolation
+
+
+def may_register(user, project) -> bool:
+    """The township work station of the project's township, or the county poverty office."""
+    return user.has_perm(TOWNSHIP_WORK_STATION.permission, project.township) or user.has_perm(
+        COUNTY_POVERTY_OFFICE.permission, project.county
+    )
+
+
+def default_income_terms(project) -> str:
+    """The income right as agreed: the dividend terms, or the 70/20/10 split (seed 2, "721")."""
+    agreement = getattr(project, "agreement", None)
+    split = _(
+        "70% to poor households as dividends, 20% to village collective income, 10% to the village management and development fund"
+    )
+    if agreement and project.mode == ImplementationMode.GUARANTEED_DIVIDEND:
+        return (
+            _(
+                "Guaranteed dividend %(rate)s%% of the invested funds, rising %(step)s points a year; "
+            )
+            % {"rate": agreement.first_year_rate, "step": agreement.yearly_increase}
+            + split
+        )
+    if agreement and project.mode == ImplementationMode.EQUITY_DIVIDEND:
+        return (
+            _("Households receive %(share)s%% of the returns on the quantified equity; ")
+            % {"share": agreement.household_share}
+            + split
+        )
+    return split
+
+
+class AssetForm(forms.ModelForm):
+    class Meta:
+        model = Asset
+        fields = [
+            "name",
+            "value",
+            "owner",
+            "ownership_certificate",
+            "operation",
+            "operated_by",
+            "income_terms",
+            "supervised_by",
+        ]
+        widgets = {"income_terms": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "supervised_by": gettext_lazy("Who supervises: township station, discipline office, …")
+        }
+
+
+@transaction.atomic
+def register_asset(actor, project, form: AssetForm) -> Asset:
+    """登记资产: one asset with its four rights; only once the project has been accepted."""
+    if project.accepted_on is None:
+        raise RuleViolation(_("Assets are registered after the county acceptance."))
+    asset = form.save(commit=False)
+    asset.project = project
+    asset.registered_by = actor
+    asset.save()
+    audit.record(
+        actor,
+        "asset.register",
+        asset,
+        project_id=project.pk,
+        after=audit.jsonable({f: getattr(asset, f) for f in AssetForm.Meta.fields}),
+    )
+    return asset
