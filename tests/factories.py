@@ -1,7 +1,6 @@
 """Factories for the test cast: regions, officials with roles, operators, households."""
 
 import itertools
-from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
@@ -87,6 +86,3 @@ def operator_user(operator, username):
     user = UserFactory(username=username)
     grants.grant_operator_access(None, user, operator)
     return user
-
-
-MONEY = Decimal

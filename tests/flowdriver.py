@@ -2,8 +2,6 @@
 role and region the step belongs to (DOMAIN.md §3), as a browser would: claim, open the
 form, post it, follow the redirect."""
 
-from decimal import Decimal
-
 from viewflow.workflow.status import STATUS
 
 from processes import demo
@@ -132,6 +130,3 @@ def _errors(response):
     if context and context.get("form") is not None:
         return f"{response.status_code}: {context['form'].errors.as_json()}"
     return f"{response.status_code}"
-
-
-ZERO = Decimal("0.00")

@@ -2,7 +2,6 @@
 officials whose acts approved them, readable and verifiable by anyone holding the file."""
 
 import io
-from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -270,9 +269,6 @@ def signing_free_pdf() -> bytes:
     from documents import rendering
 
     return rendering.render_pdf("<p>这不是本系统的文件。</p>")
-
-
-ZERO = Decimal("0")
 
 
 def test_qr_code_address_confirms_the_printed_edition(cast, equity_project, client):
