@@ -52,3 +52,117 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}"
+
+
+def stage_choices():
+    """The human steps of the project flow, each a stage with its own time limit."""
+    from .deadlines import step_choices
+
+    return step_choices()
+
+
+class StageLimit(models.Model):
+    """A county's time limit for one step, in working days (workflow/deadlines.py).
+
+    Without a row the step uses ``deadlines.DEFAULT_LIMITS`` (DOMAIN.md §3 practice)."""
+
+    county = models.ForeignKey(
+        "permissions.Region",
+        models.CASCADE,
+        related_name="stage_limits",
+        verbose_name=_("county"),
+        limit_choices_to={"level": "county"},
+    )
+    node = models.CharField(_("step"), max_length=64, choices=stage_choices)
+    working_days = models.PositiveSmallIntegerField(_("time limit (working days)"))
+    remind_before_days = models.PositiveSmallIntegerField(
+        _("remind before the limit (working days)"), default=2
+    )
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("escalate after the limit (working days)"), default=5
+    )
+
+    class Meta:
+        verbose_name = _("stage time limit")
+        verbose_name_plural = _("stage time limits")
+        ordering = ["county", "node"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "node"], name="stage_limit_once_per_county"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_node_display()}: {self.working_days}"
+
+
+class DeadlineAlert(models.Model):
+    """One level of the deadline sweep reached for one task; the row makes the sweep
+    idempotent (never twice per task and level) and persists the overdue mark."""
+
+    class Level(models.TextChoices):
+        REMINDER = "reminder", _("Reminder")
+        OVERDUE = "overdue", _("Overdue")
+        ESCALATION = "escalation", _("Escalated")
+
+    task = models.ForeignKey(
+        "viewflow.Task", models.CASCADE, related_name="deadline_alerts", verbose_name=_("task")
+    )
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    due = models.DateField(_("deadline"))
+    on = models.DateField(_("sweep date"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline alert")
+        verbose_name_plural = _("deadline alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "level"], name="deadline_alert_once_per_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.level}"
+
+
+class Notification(models.Model):
+    """A message to one official, shown in-app (通知) and sent by email."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Deadline reminder")
+        OVERDUE = "overdue", _("Overdue")
+        ESCALATION = "escalation", _("Escalation")
+        URGE = "urge", _("Urge")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    project = models.ForeignKey(
+        "processes.Project",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("project"),
+    )
+    task = models.ForeignKey(
+        "viewflow.Task",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("task"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    text = models.TextField(_("text"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.text[:50]

@@ -1,0 +1,334 @@
+"""Deadlines of live tasks, counted in working days (workflow/calendar.py).
+
+The rules (issue 5, "Deadlines and stalls"; DOMAIN.md §3 practice time limits):
+
+* **Limit.** Each human step of the project flow has a time limit in working days, set per
+  county by a :class:`~workflow.models.StageLimit` row, else :data:`DEFAULT_LIMITS`.
+* **Clock.** A task's clock starts on the day it became live (``task.created``, local
+  date; that day is not counted) and its deadline is the ``limit``-th working day after it.
+  The holder may still act on the deadline day; from the next day the task is overdue.
+* **Paused while sent back (退回).** When a review step sends the work back for
+  correction, that step's clock stops: the correction task (created by the send-back,
+  ``task.data["returned"]``) runs on its own step's clock, and none of the time until the
+  corrected work comes back is charged to the review step. When it comes back, the
+  review step's clock resumes: the working days its earlier task(s) used before sending
+  back — back to the last time the step passed the work on — are deducted from its limit.
+* **Levels.** ``ok`` → ``due_soon`` from ``remind_before_days`` working days before the
+  deadline → ``overdue`` after the deadline → ``escalated`` from ``escalate_after_days``
+  working days after the deadline.
+
+Public API: :func:`deadline_of`, :func:`status_of`, :func:`deadlines_of` (a batch for
+lists), :func:`limit_for`, and the chain of command :func:`holders_of`,
+:func:`superiors_of`, :func:`supervisors_of`.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermission, UserObjectPermission
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from permissions.models import Region
+from permissions.roles import (
+    COUNTY_DISCIPLINE,
+    COUNTY_LEADING_GROUP,
+    COUNTY_POVERTY_OFFICE,
+    OPERATOR_PERMISSION,
+    TOWNSHIP_LEAD,
+    Level,
+    Role,
+    get_role,
+)
+
+from .calendar import CalendarNotCovered, add_working_days, working_days_between
+
+LIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+OK, DUE_SOON, OVERDUE, ESCALATED = "ok", "due_soon", "overdue", "escalated"
+STATUS_LABELS = {
+    OK: _("On time"),
+    DUE_SOON: _("Due soon"),
+    OVERDUE: _("Overdue"),
+    ESCALATED: _("Escalated"),
+}
+
+
+@dataclass(frozen=True)
+class Limit:
+    working_days: int
+    remind_before_days: int = 2
+    escalate_after_days: int = 5
+
+
+# Working days per step when the county has not set its own (DOMAIN.md §3, practice):
+# the county's call for applications runs ~14 days; a public notice lasts ≥ 7–10 days;
+# payment within 5–10 working days of the claim; a maintenance report is due yearly.
+DEFAULT_LIMITS: dict[str, Limit] = {
+    "application": Limit(14, 3),
+    "township_review": Limit(5),
+    "public_notice": Limit(10, 2),
+    "county_review": Limit(10),
+    "leading_group_approval": Limit(10),
+    "funds_issue": Limit(10),
+    "subsidy_agreements": Limit(10),
+    "entrustment_agreement": Limit(10),
+    "benefit_linkage_agreements": Limit(10),
+    "progress_report": Limit(22, 3),  # about one report a month
+    "township_supervision": Limit(5),
+    "village_self_check": Limit(10),
+    "township_acceptance": Limit(10),
+    "county_acceptance": Limit(15),
+    "reimbursement": Limit(10),
+    "reimbursement_poverty_review": Limit(5, 1),
+    "reimbursement_finance_review": Limit(5, 1),
+    "payment": Limit(5, 1, 5),
+    "maintenance_report": Limit(250, 20, 20),  # a report a year
+    "maintenance_review": Limit(10),
+}
+FALLBACK_LIMIT = Limit(10)
+
+
+def step_choices() -> list[tuple[str, str]]:
+    """(node name, title) of every human step of the project flow, in flow order."""
+    from processes.flows import ProjectFlow
+
+    return [
+        (node.name, node.task_title)
+        for node in ProjectFlow.instance.nodes()
+        if node.name in DEFAULT_LIMITS
+    ]
+
+
+def step_title(node_name: str) -> str:
+    from processes.flows import ProjectFlow
+
+    node = ProjectFlow.instance.node(node_name)
+    return node.task_title if node is not None else node_name
+
+
+# --- Limits ---------------------------------------------------------------------------
+
+
+def county_limits(county_id: int) -> dict[str, Limit]:
+    """The county's limits by step: its StageLimit rows over the defaults (one query)."""
+    from .models import StageLimit
+
+    limits = dict(DEFAULT_LIMITS)
+    for row in StageLimit.objects.filter(county_id=county_id):
+        limits[row.node] = Limit(row.working_days, row.remind_before_days, row.escalate_after_days)
+    return limits
+
+
+def limit_for(county_id: int, node_name: str) -> Limit:
+    return county_limits(county_id).get(node_name, FALLBACK_LIMIT)
+
+
+# --- Deadlines ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    started: datetime.date  # the day the task became live
+    limit: Limit
+    used_before: int  # working days used by the step before it sent the work back
+    due: datetime.date
+    remind_on: datetime.date
+    escalate_on: datetime.date
+
+    def status(self, today: datetime.date) -> str:
+        if today >= self.escalate_on:
+            return ESCALATED
+        if today > self.due:
+            return OVERDUE
+        if today >= self.remind_on:
+            return DUE_SOON
+        return OK
+
+    def days_left(self, today: datetime.date) -> int:
+        """Working days left until the deadline (negative: working days overdue)."""
+        if today <= self.due:
+            return working_days_between(today, self.due)
+        return -working_days_between(self.due, today)
+
+
+def compute_deadline(started: datetime.date, limit: Limit, used_before: int = 0) -> Deadline:
+    """The deadline of a task live since ``started`` with ``limit``, resuming a paused
+    clock that already used ``used_before`` working days (never below the start day)."""
+    remaining = max(limit.working_days - used_before, 0)
+    due = add_working_days(started, remaining)
+    remind_on = max(add_working_days(due, -limit.remind_before_days), started)
+    escalate_on = add_working_days(due, max(limit.escalate_after_days, 1))
+    return Deadline(started, limit, used_before, due, remind_on, escalate_on)
+
+
+def _local_date(moment) -> datetime.date:
+    return timezone.localdate(moment)
+
+
+def _county_id_of(task) -> int | None:
+    project = task.process.coerced.project
+    if project is None:
+        return None
+    return int(project.village.path.strip("/").split("/")[0])  # the path starts at the county
+
+
+def _sent_back_ids(task_ids) -> set[int]:
+    from .models import AuditEntry
+
+    entries = AuditEntry.objects.filter(
+        act="task.send_back", object_id__in=[str(pk) for pk in task_ids]
+    )
+    return {int(pk) for pk in entries.values_list("object_id", flat=True)}
+
+
+def _used_before(tasks) -> dict[int, int]:
+    """For each live task: working days its step used on earlier tasks that sent the work
+    back, back to the last earlier task of the step that passed it on (two queries)."""
+    done = list(
+        Task.objects.filter(
+            process_id__in={t.process_id for t in tasks},
+            flow_task_type="HUMAN",
+            status=STATUS.DONE,
+        )
+        .order_by("-created", "-pk")
+        .values("pk", "process_id", "flow_task", "created", "finished")
+    )
+    sent_back = _sent_back_ids([row["pk"] for row in done]) if done else set()
+    used = {}
+    for task in tasks:
+        total = 0
+        for row in done:
+            if row["process_id"] != task.process_id or row["flow_task"] != task.flow_task:
+                continue
+            if row["created"] >= task.created:
+                continue
+            if row["pk"] not in sent_back or row["finished"] is None:
+                break  # the step passed the work on here: the clock was reset
+            total += working_days_between(_local_date(row["created"]), _local_date(row["finished"]))
+        used[task.pk] = total
+    return used
+
+
+def deadlines_of(tasks) -> dict[int, Deadline | None]:
+    """Deadlines of many live tasks in a fixed number of queries. ``tasks`` should have
+    ``process__projectprocess__project__village`` loaded. ``None`` when the holiday data
+    does not cover the dates (see workflow/calendar.py)."""
+    from .models import StageLimit
+
+    tasks = list(tasks)
+    if not tasks:
+        return {}
+    counties = {_county_id_of(t) for t in tasks} - {None}
+    rows = StageLimit.objects.filter(county_id__in=counties)
+    overrides = {
+        (r.county_id, r.node): Limit(r.working_days, r.remind_before_days, r.escalate_after_days)
+        for r in rows
+    }
+    used = _used_before(tasks)
+    result = {}
+    for task in tasks:
+        node = task.flow_task.name
+        county = _county_id_of(task)
+        limit = overrides.get((county, node)) or DEFAULT_LIMITS.get(node, FALLBACK_LIMIT)
+        try:
+            result[task.pk] = compute_deadline(_local_date(task.created), limit, used[task.pk])
+        except CalendarNotCovered:
+            result[task.pk] = None
+    return result
+
+
+def deadline_of(task) -> Deadline:
+    """The deadline of one live task (raises CalendarNotCovered outside the holiday data)."""
+    deadline = deadlines_of([task])[task.pk]
+    if deadline is None:
+        raise CalendarNotCovered(_local_date(task.created))
+    return deadline
+
+
+def status_of(task, today: datetime.date | None = None) -> str:
+    """``ok`` | ``due_soon`` | ``overdue`` | ``escalated`` for a live task on ``today``."""
+    return deadline_of(task).status(today or timezone.localdate())
+
+
+# --- Chain of command -----------------------------------------------------------------
+#
+# Who is reminded, who is told when a task is overdue, and who supervises:
+#   holder      the task's owner, or (unclaimed) everyone holding its role at its region
+#               (or acting for its operator);
+#   superior    a village role → the township lead of its township; a township role → the
+#               township lead, and when the holder IS the township lead → the county poverty
+#               office; a county role → the county leading group, and when the holder is the
+#               leading group → the county poverty office; an operator → the township lead
+#               of the project's township;
+#   supervisor  the county poverty office and the county discipline commission.
+
+
+def users_holding(role: Role, region: Region):
+    """Active users holding ``role`` at exactly ``region`` (directly or through a group)."""
+    ct = ContentType.objects.get_for_model(Region)
+    return _users_with(role.code, ct, region.pk)
+
+
+def _users_with(codename, content_type, object_pk):
+    user_model = get_user_model()
+    direct = UserObjectPermission.objects.filter(
+        permission__codename=codename, content_type=content_type, object_pk=str(object_pk)
+    ).values("user_id")
+    grouped = GroupObjectPermission.objects.filter(
+        permission__codename=codename, content_type=content_type, object_pk=str(object_pk)
+    ).values("group__user")
+    return user_model.objects.filter(is_active=True).filter(Q(pk__in=direct) | Q(pk__in=grouped))
+
+
+def task_role(task) -> tuple[Role | None, object]:
+    """(role, region) the task names, or (None, operator) for an operator's task."""
+    obj = task.owner_permission_obj
+    if task.owner_permission == OPERATOR_PERMISSION:
+        return None, obj
+    return get_role(task.owner_permission.split(".", 1)[1]), obj
+
+
+def holders_of(task) -> list:
+    """The task's owner, or everyone who may claim it while it is unclaimed."""
+    if task.owner_id is not None:
+        return [task.owner]
+    role, obj = task_role(task)
+    if obj is None:
+        return []
+    if role is None:
+        ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        return list(_users_with(OPERATOR_PERMISSION.split(".")[1], ct, obj.pk))
+    return list(users_holding(role, obj))
+
+
+def superior_role(task) -> tuple[Role, Region]:
+    """Whose job it is to chase an overdue task (see the table above)."""
+    role, obj = task_role(task)
+    project = task.process.coerced.project
+    township = project.village.parent
+    county = township.parent
+    if role is None or role.level == Level.VILLAGE:
+        return TOWNSHIP_LEAD, township
+    if role.level == Level.TOWNSHIP:
+        return (COUNTY_POVERTY_OFFICE, county) if role == TOWNSHIP_LEAD else (TOWNSHIP_LEAD, obj)
+    if role == COUNTY_LEADING_GROUP:
+        return COUNTY_POVERTY_OFFICE, county
+    return COUNTY_LEADING_GROUP, county
+
+
+def superiors_of(task) -> list:
+    role, region = superior_role(task)
+    return list(users_holding(role, region))
+
+
+def supervisors_of(county: Region) -> list:
+    """The county supervisors an escalation goes to: poverty office + discipline commission."""
+    users = list(users_holding(COUNTY_POVERTY_OFFICE, county))
+    users += [u for u in users_holding(COUNTY_DISCIPLINE, county) if u not in users]
+    return users

@@ -1,0 +1,227 @@
+"""Supervision acts: the deadline sweep (reminder → overdue → escalation) and urging (催办).
+
+Each act is one function that runs in a transaction, writes its audit entry and notifies.
+The sweep is run by ``manage.py sweep_deadlines`` (cron) or by Celery beat when a broker
+is configured (workflow/celery.py); it takes ``today`` so it can be run for any day.
+
+Idempotent: a :class:`~workflow.models.DeadlineAlert` row per (task, level) is written in
+the same transaction as the act, under a unique constraint, so no reminder, overdue mark
+or escalation is ever sent twice for the same task, however often the sweep runs.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from . import audit
+from .deadlines import (
+    DUE_SOON,
+    ESCALATED,
+    LIVE,
+    OVERDUE,
+    deadlines_of,
+    holders_of,
+    superiors_of,
+    supervisors_of,
+)
+from .models import DeadlineAlert
+from .notifications import Kind, notify
+from .tasks import ScopedTask
+
+log = logging.getLogger(__name__)
+
+Level = DeadlineAlert.Level
+# The levels a deadline status has reached, in the order they are acted on.
+LEVELS_REACHED = {
+    DUE_SOON: (Level.REMINDER,),
+    OVERDUE: (Level.REMINDER, Level.OVERDUE),
+    ESCALATED: (Level.REMINDER, Level.OVERDUE, Level.ESCALATION),
+}
+
+
+class UrgeNotAllowed(PermissionError):
+    pass
+
+
+@dataclass
+class SweepResult:
+    reminders: int = 0
+    overdue: int = 0
+    escalations: int = 0
+    skipped: list = field(default_factory=list)  # task ids the holiday data does not cover
+
+
+def live_project_tasks():
+    """Live human tasks of project processes, with what deadlines and messages need."""
+    return (
+        ScopedTask.objects.filter(flow_task_type="HUMAN", status__in=LIVE)
+        .exclude(process__projectprocess__project=None)
+        .select_related("owner", "process__projectprocess__project__village__parent__parent")
+        .order_by("pk")
+    )
+
+
+def sweep(today: datetime.date | None = None) -> SweepResult:
+    """Act on every live task whose deadline level was reached on ``today`` and not yet
+    acted on: remind the holder, mark overdue and tell the superior, escalate to the
+    county supervisors (workflow/deadlines.py gives the levels and the chain of command)."""
+    today = today or timezone.localdate()
+    result = SweepResult()
+    tasks = list(live_project_tasks())
+    deadlines = deadlines_of(tasks)
+    done = set(DeadlineAlert.objects.filter(task__in=tasks).values_list("task_id", "level"))
+    acts = {Level.REMINDER: remind, Level.OVERDUE: mark_overdue, Level.ESCALATION: escalate}
+    counters = {
+        Level.REMINDER: "reminders",
+        Level.OVERDUE: "overdue",
+        Level.ESCALATION: "escalations",
+    }
+    with override("zh-hans"):
+        for task in tasks:
+            deadline = deadlines[task.pk]
+            if deadline is None:
+                result.skipped.append(task.pk)
+                log.error("Task %s: the holiday calendar does not cover its dates", task.pk)
+                continue
+            for level in LEVELS_REACHED.get(deadline.status(today), ()):
+                if (task.pk, level) in done:
+                    continue
+                if acts[level](task, deadline, today):
+                    setattr(result, counters[level], getattr(result, counters[level]) + 1)
+    return result
+
+
+def _project(task):
+    return task.process.coerced.project
+
+
+def _alert(task, level, deadline, today) -> bool:
+    """Claim (task, level) for this sweep; False if another sweep already did."""
+    try:
+        with transaction.atomic():
+            DeadlineAlert.objects.create(task=task, level=level, due=deadline.due, on=today)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _describe(task, deadline) -> dict:
+    project = _project(task)
+    return {
+        "project": project.name,
+        "step": task.flow_task.task_title,
+        "due": deadline.due.isoformat(),
+    }
+
+
+def _record(act, task, deadline, today, recipients, level):
+    audit.record(
+        None,
+        act,
+        task,
+        project_id=_project(task).pk,
+        after={
+            "level": level,
+            "due": deadline.due,
+            "today": today,
+            "notified": sorted(u.pk for u in recipients),
+        },
+    )
+
+
+@transaction.atomic
+def remind(task, deadline, today) -> bool:
+    """超时提醒: before the limit, remind the holder."""
+    if not _alert(task, Level.REMINDER, deadline, today):
+        return False
+    recipients = holders_of(task)
+    text = _("Reminder: “%(step)s” of project “%(project)s” is due on %(due)s.") % _describe(
+        task, deadline
+    )
+    notify(recipients, Kind.REMINDER, text, project=_project(task), task=task)
+    _record("deadline.remind", task, deadline, today, recipients, Level.REMINDER)
+    return True
+
+
+@transaction.atomic
+def mark_overdue(task, deadline, today) -> bool:
+    """At the limit: mark the task overdue and tell its holder and the holder's superior."""
+    if not _alert(task, Level.OVERDUE, deadline, today):
+        return False
+    holders, superiors = holders_of(task), superiors_of(task)
+    text = _("Overdue: “%(step)s” of project “%(project)s” was due on %(due)s.") % _describe(
+        task, deadline
+    )
+    notify(holders + superiors, Kind.OVERDUE, text, project=_project(task), task=task)
+    _record("deadline.overdue", task, deadline, today, holders + superiors, Level.OVERDUE)
+    return True
+
+
+@transaction.atomic
+def escalate(task, deadline, today) -> bool:
+    """After a further period: escalate to the county supervisors (poverty office and
+    discipline commission)."""
+    if not _alert(task, Level.ESCALATION, deadline, today):
+        return False
+    project = _project(task)
+    recipients = supervisors_of(project.village.parent.parent)
+    text = _(
+        "Escalated: “%(step)s” of project “%(project)s” is still not done; it was due on %(due)s."
+    ) % _describe(task, deadline)
+    notify(recipients, Kind.ESCALATION, text, project=project, task=task)
+    _record("deadline.escalate", task, deadline, today, recipients, Level.ESCALATION)
+    return True
+
+
+# --- Urge (催办) -------------------------------------------------------------------------
+
+
+def may_urge(user, task) -> bool:
+    """A superior or supervisor may urge a live task of a project in their jurisdiction:
+    a township lead, or a county poverty office, leading group or discipline commission
+    member, whose region contains the project's village. Not the task's own holder."""
+    from permissions.jurisdiction import roles_of
+    from permissions.roles import (
+        COUNTY_DISCIPLINE,
+        COUNTY_LEADING_GROUP,
+        COUNTY_POVERTY_OFFICE,
+        TOWNSHIP_LEAD,
+    )
+
+    if task.status not in LIVE or task.owner_id == user.pk:
+        return False
+    urgers = {TOWNSHIP_LEAD, COUNTY_POVERTY_OFFICE, COUNTY_LEADING_GROUP, COUNTY_DISCIPLINE}
+    village = _project(task).village
+    return any(r.role in urgers and village.is_within(r.region) for r in roles_of(user))
+
+
+@transaction.atomic
+def urge_task(actor, task, reason: str):
+    """催办: press the holder of a live task to act, with a reason; audited and notified."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError(_("Give the reason for urging."))
+    if not may_urge(actor, task):
+        raise UrgeNotAllowed(_("You may not urge this task."))
+    project = _project(task)
+    recipients = holders_of(task)
+    text = _("%(who)s urges you to complete “%(step)s” of project “%(project)s”: %(reason)s") % {
+        "who": audit.display_name(actor),
+        "step": task.flow_task.task_title,
+        "project": project.name,
+        "reason": reason,
+    }
+    notify(recipients, Kind.URGE, text, project=project, task=task)
+    return audit.record(
+        actor,
+        "task.urge",
+        task,
+        project_id=project.pk,
+        after={"notified": sorted(u.pk for u in recipients)},
+        reason=reason,
+    )
