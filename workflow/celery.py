@@ -27,3 +27,19 @@ def run_job_task(path, *args):
     from workflow.jobs import run_job
 
     run_job(path, *args)
+
+
+@app.task(name="qiyue.sweep_deadlines")
+def sweep_deadlines_task():
+    """Celery beat's daily deadline sweep (settings.CELERY_BEAT_SCHEDULE)."""
+    import django
+
+    django.setup()
+    from workflow.supervision import sweep
+
+    result = sweep()
+    return {
+        "reminders": result.reminders,
+        "overdue": result.overdue,
+        "escalations": result.escalations,
+    }

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("QIYUE_VAR_DIR", BASE_DIR / "var"))
@@ -153,6 +154,22 @@ DEFAULT_FROM_EMAIL = env_str("QIYUE_DEFAULT_FROM_EMAIL", "qiyue@localhost")
 CELERY_BROKER_URL = env_str("QIYUE_CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = TIME_ZONE
+# The deadline sweep (workflow/supervision.py): daily by Celery beat when a broker is
+# configured, else by cron running `manage.py sweep_deadlines`.
+QIYUE_SWEEP_HOUR = env_int("QIYUE_SWEEP_HOUR", 7)
+# The supervisor dashboard calls a project stalled when its open task has not moved
+# (arrived or been claimed) for this many working days.
+QIYUE_STALL_WORKING_DAYS = env_int("QIYUE_STALL_WORKING_DAYS", 10)
+CELERY_BEAT_SCHEDULE = (
+    {
+        "sweep-deadlines": {
+            "task": "qiyue.sweep_deadlines",
+            "schedule": crontab(hour=QIYUE_SWEEP_HOUR, minute=0),
+        }
+    }
+    if CELERY_BROKER_URL
+    else {}
+)
 
 # Documents: where keys live (never in git), and the address printed in verification QR codes.
 QIYUE_KEY_DIR = env_str("QIYUE_KEY_DIR", str(VAR_DIR / "keys"))

@@ -34,6 +34,8 @@ def build_site() -> Site:
     from processes.flows import ProjectFlow
     from processes.views import ProjectsApp
 
+    from .supervision_views import SupervisionApp
+
     return Site(
         title=_("Qiyue"),
         primary_color="#b71c1c",
@@ -41,6 +43,7 @@ def build_site() -> Site:
         viewsets=[
             ScopedWorkflowApp(flow_viewsets=[ScopedFlowViewset(ProjectFlow, icon="account_tree")]),
             ProjectsApp(),
+            SupervisionApp(),
         ],
     )
 

@@ -1,0 +1,50 @@
+"""The supervisor dashboard page (督办看板); its queries are in processes/dashboard.py."""
+
+from django.core.exceptions import PermissionDenied
+from django.views import generic
+
+from . import dashboard
+from .stages import STAGES
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class DashboardView(generic.TemplateView):
+    template_name = "processes/dashboard.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not dashboard.may_supervise(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        user, params = self.request.user, self.request.GET
+        rows = dashboard.project_rows(user)
+        townships = dashboard.townships_of(rows)
+        shown = dashboard.filter_rows(
+            rows,
+            township=_int(params.get("township")),
+            stage=params.get("stage") or None,
+            leader=_int(params.get("leader")),
+            min_age=_int(params.get("age")),
+            show=params.get("show") or None,
+        )
+        stages = [(code, label) for code, label, _nodes in STAGES]
+        return {
+            **super().get_context_data(**kwargs),
+            "rows": shown,
+            "overdue_count": sum(1 for r in rows if r.overdue),
+            "stalled_count": sum(1 for r in rows if r.stalled),
+            "stall_days": dashboard.STALL_WORKING_DAYS,
+            "townships": townships,
+            "stages": stages,
+            "leaders": dashboard.leaders_of(rows),
+            "heatmap": dashboard.heatmap(rows, townships),
+            "medians": dashboard.median_working_days(user),
+            "params": params,
+        }

@@ -1,0 +1,207 @@
+"""The supervisor dashboard (督办看板): counts against a seeded set of projects at known steps
+and ages, each official's region only, and a query count that does not grow with projects.
+
+The seeded set is seen on Mon 2025-11-03 (passed in as ``today``):
+
+    甲 A1  township_review since Thu Oct 9   due Oct 15, escalated from Oct 22  → escalated
+    乙 A2  application     since Mon Oct 13  due Oct 31                         → overdue
+    丙 A1  application     since Mon Oct 20  due Nov 7, 10 working days idle    → stalled
+    丁 A1  application     since Thu Oct 30                                     → on time
+    己 A1  public_notice   since Mon Nov 3                                      → on time
+    戊 B1  township_review since Thu Oct 9                                      → escalated
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+from viewflow.workflow.status import STATUS
+
+from processes import dashboard
+from processes.models import ImplementationMode
+from workflow.tasks import ScopedTask
+
+from ..flowdriver import Driver
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TODAY = datetime.date(2025, 11, 3)
+URL = "/supervision/dashboard/"
+
+
+def at(month, day, hour=9, year=2025):
+    return datetime.datetime(year, month, day, hour, tzinfo=SHANGHAI)
+
+
+def open_task(project):
+    return ScopedTask.objects.get(
+        process=project.process, flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED]
+    )
+
+
+def set_times(task, created, finished=None):
+    ScopedTask.objects.filter(pk=task.pk).update(created=created, finished=finished)
+
+
+def done_task(project, node):
+    return ScopedTask.objects.get(
+        process=project.process, flow_task__endswith=f".{node}", status=STATUS.DONE
+    )
+
+
+def seed(cast, name, village, until, since):
+    driver = Driver(cast, village)
+    project = driver.start(name=name, mode=ImplementationMode.DIRECT_SUBSIDY)
+    driver.run(project, until=until)
+    set_times(open_task(project), since)
+    return project
+
+
+@pytest.fixture
+def seeded(cast):
+    projects = {
+        "甲": seed(cast, "甲", "A1", "township_review", at(10, 9)),
+        "乙": seed(cast, "乙", "A2", "application", at(10, 13)),
+        "丙": seed(cast, "丙", "A1", "application", at(10, 20)),
+        "丁": seed(cast, "丁", "A1", "application", at(10, 30)),
+        "己": seed(cast, "己", "A1", "public_notice", at(11, 3)),
+        "戊": seed(cast, "戊", "B1", "township_review", at(10, 9)),
+    }
+    # completed steps for the medians (working days): 甲 application 2; 己 application 4,
+    # township review 1 → township A, application stage: median of [2, 4, 1] = 2
+    set_times(done_task(projects["甲"], "application"), at(9, 29), at(10, 9))
+    set_times(done_task(projects["己"], "application"), at(10, 13), at(10, 17))
+    set_times(done_task(projects["己"], "township_review"), at(10, 17), at(10, 20))
+    lead = cast.user("township_lead", "A")
+    projects["甲"].responsible_leader = lead
+    projects["甲"].save(update_fields=["responsible_leader"])
+    return projects
+
+
+def names(rows):
+    return sorted(row.project.name for row in rows)
+
+
+def test_county_supervisor_sees_overdue_and_stalled_projects_of_every_township(cast, seeded):
+    rows = dashboard.project_rows(cast.user("county_discipline"), TODAY)
+    assert len(rows) == 6
+    status = {row.project.name: row.status for row in rows}
+    assert status == {
+        "甲": "escalated",
+        "乙": "overdue",
+        "丙": "ok",
+        "丁": "ok",
+        "己": "ok",
+        "戊": "escalated",
+    }
+    assert names(r for r in rows if r.stalled) == ["丙"]
+    assert names(dashboard.filter_rows(rows)) == ["丙", "乙", "戊", "甲"]
+    age = {row.project.name: row.age for row in rows}
+    assert (age["甲"], age["乙"], age["丙"], age["丁"]) == (18, 15, 10, 2)
+
+
+def test_filters_by_township_stage_leader_and_age(cast, seeded):
+    rows = dashboard.project_rows(cast.user("county_poverty_office"), TODAY)
+    a, b = cast.regions["A"], cast.regions["B"]
+    assert names(dashboard.filter_rows(rows, township=b.pk)) == ["戊"]
+    assert names(dashboard.filter_rows(rows, township=a.pk, show="overdue")) == ["乙", "甲"]
+    assert names(dashboard.filter_rows(rows, show="stalled")) == ["丙"]
+    assert names(dashboard.filter_rows(rows, stage="application")) == ["丙", "乙", "戊", "甲"]
+    assert names(dashboard.filter_rows(rows, stage="notice")) == []
+    lead = cast.user("township_lead", "A")
+    assert names(dashboard.filter_rows(rows, leader=lead.pk)) == ["甲"]
+    assert names(dashboard.filter_rows(rows, min_age=16)) == ["戊", "甲"]
+
+
+def test_heatmap_counts_overdue_projects_by_township_and_stage(cast, seeded):
+    rows = dashboard.project_rows(cast.user("county_discipline"), TODAY)
+    table = dashboard.heatmap(rows, dashboard.townships_of(rows))
+    counts = {
+        (line["township"].name, cell["stage"]): cell["count"]
+        for line in table
+        for cell in line["cells"]
+        if cell["count"]
+    }
+    assert counts == {("珠藏镇", "application"): 2, ("桂果镇", "application"): 1}
+    shade = {line["township"].name: line["cells"][1]["shade"] for line in table}
+    assert shade == {"珠藏镇": 1.0, "桂果镇": 0.5}
+
+
+def test_median_working_days_per_stage_and_township(cast, seeded):
+    table = {
+        line["township"]: line["cells"]
+        for line in dashboard.median_working_days(cast.user("county_discipline"))
+    }
+    assert table["珠藏镇"][1] == 2  # application stage: [2, 4, 1]
+    assert table["桂果镇"][1] == 0  # 戊's application: submitted the moment it opened
+    assert table["珠藏镇"][2] is None  # no public notice completed yet
+
+
+def test_township_lead_sees_only_their_township(cast, seeded):
+    rows = dashboard.project_rows(cast.user("township_lead", "B"), TODAY)
+    assert names(rows) == ["戊"]
+    rows = dashboard.project_rows(cast.user("township_lead", "A"), TODAY)
+    assert "戊" not in names(rows) and len(rows) == 5
+    assert list(dashboard.median_working_days(cast.user("township_lead", "B"))) == [
+        {"township": "桂果镇", "cells": [None, 0] + [None] * 7}
+    ]
+
+
+# --- Through HTTP (today's clock: tasks backdated two months from now) ----------------
+
+
+@pytest.fixture
+def overdue_now(cast):
+    long_ago = timezone.now() - datetime.timedelta(days=60)
+    a = seed(cast, "珠藏镇超期项目", "A1", "township_review", long_ago)
+    b = seed(cast, "桂果镇超期项目", "B1", "township_review", long_ago)
+    return a, b
+
+
+def test_dashboard_page_lists_rows_with_drill_down_and_heatmap(cast, overdue_now):
+    a, b = overdue_now
+    page = cast.client(cast.user("county_discipline")).get(URL)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "督办看板" in html
+    assert f'href="/projects/{a.pk}/"' in html and f'href="/projects/{b.pk}/"' in html
+    assert "已升级督办" in html
+    assert (
+        'class="qy-cell" data-stage="application" style="background: rgba(183, 28, 28, 1.0)' in html
+    )
+
+
+def test_township_b_lead_sees_none_of_township_as_rows(cast, overdue_now):
+    a, b = overdue_now
+    html = cast.client(cast.user("township_lead", "B")).get(URL).content.decode()
+    assert b.name in html and a.name not in html and "珠藏镇" not in html
+    filtered = cast.client(cast.user("township_lead", "B")).get(
+        URL, {"township": cast.regions["A"].pk}
+    )
+    assert a.name not in filtered.content.decode()
+
+
+@pytest.mark.parametrize("role, key", [("village_secretary", "A1"), ("township_work_station", "A")])
+def test_officials_without_oversight_get_403(cast, role, key):
+    assert cast.client(cast.user(role, key)).get(URL).status_code == 403
+
+
+def test_query_count_does_not_grow_with_projects(cast, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = cast.client(cast.user("county_discipline"))
+    long_ago = timezone.now() - datetime.timedelta(days=60)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(URL).status_code == 200
+        return len(ctx.captured_queries)
+
+    for i in range(2):
+        seed(cast, f"项目{i}", "A1", "township_review", long_ago)
+    few = count()
+    for i in range(2, 8):
+        seed(cast, f"项目{i}", ("A1", "A2", "B1")[i % 3], "township_review", long_ago)
+    with django_assert_max_num_queries(few):
+        assert client.get(URL).status_code == 200
