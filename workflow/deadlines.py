@@ -23,6 +23,7 @@ lists), :func:`limit_for`, and the chain of command :func:`holders_of`,
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -171,6 +172,10 @@ def _local_date(moment) -> datetime.date:
     return timezone.localdate(moment)
 
 
+def _project_id_of(task) -> int | None:
+    return getattr(task.process.coerced, "project_id", None)
+
+
 def _county_id_of(task) -> int | None:
     project = task.process.coerced.project
     if project is None:
@@ -178,47 +183,54 @@ def _county_id_of(task) -> int | None:
     return int(project.village.path.strip("/").split("/")[0])  # the path starts at the county
 
 
-def _sent_back_ids(task_ids) -> set[int]:
+def _sent_back_ids(project_ids) -> set[int]:
+    """Tasks of these projects whose completion sent the work back (the audit says so)."""
     from .models import AuditEntry
 
-    entries = AuditEntry.objects.filter(
-        act="task.send_back", object_id__in=[str(pk) for pk in task_ids]
-    )
+    entries = AuditEntry.objects.filter(act="task.send_back", project_id__in=project_ids)
     return {int(pk) for pk in entries.values_list("object_id", flat=True)}
 
 
-def _used_before(tasks) -> dict[int, int]:
-    """For each live task: working days its step used on earlier tasks that sent the work
-    back, back to the last earlier task of the step that passed it on (two queries)."""
-    done = list(
+def _paused_attempts(tasks) -> dict[int, list[tuple]]:
+    """For each live task: the (created, finished) of its step's earlier tasks that sent the
+    work back, back to the last earlier task of the step that passed it on (two queries)."""
+    done = (
         Task.objects.filter(
             process_id__in={t.process_id for t in tasks},
             flow_task_type="HUMAN",
             status=STATUS.DONE,
         )
         .order_by("-created", "-pk")
-        .values("pk", "process_id", "flow_task", "created", "finished")
+        .values_list("pk", "process_id", "flow_task", "created", "finished")
     )
-    sent_back = _sent_back_ids([row["pk"] for row in done]) if done else set()
-    used = {}
+    by_step = defaultdict(list)  # (process, step) → its done tasks, newest first
+    for pk, process_id, flow_task, created, finished in done:
+        by_step[process_id, flow_task].append((pk, created, finished))
+    sent_back = _sent_back_ids({_project_id_of(t) for t in tasks}) if by_step else set()
+    attempts = {}
     for task in tasks:
-        total = 0
-        for row in done:
-            if row["process_id"] != task.process_id or row["flow_task"] != task.flow_task:
+        earlier = []
+        for pk, created, finished in by_step.get((task.process_id, task.flow_task), ()):
+            if created >= task.created:
                 continue
-            if row["created"] >= task.created:
-                continue
-            if row["pk"] not in sent_back or row["finished"] is None:
-                break  # the step passed the work on here: the clock was reset
-            total += working_days_between(_local_date(row["created"]), _local_date(row["finished"]))
-        used[task.pk] = total
-    return used
+            if pk not in sent_back or finished is None:
+                break  # the step passed the work on here: its clock started afresh after
+            earlier.append((created, finished))
+        attempts[task.pk] = earlier
+    return attempts
 
 
-def deadlines_of(tasks) -> dict[int, Deadline | None]:
+def _used(attempts) -> int:
+    return sum(
+        working_days_between(_local_date(created), _local_date(finished))
+        for created, finished in attempts
+    )
+
+
+def deadlines_of(tasks, *, strict: bool = False) -> dict[int, Deadline | None]:
     """Deadlines of many live tasks in a fixed number of queries. ``tasks`` should have
-    ``process__projectprocess__project__village`` loaded. ``None`` when the holiday data
-    does not cover the dates (see workflow/calendar.py)."""
+    ``process__projectprocess__project__village`` loaded. A task whose dates the holiday
+    data does not cover gets ``None`` (or, with ``strict``, raises CalendarNotCovered)."""
     from .models import StageLimit
 
     tasks = list(tasks)
@@ -230,25 +242,25 @@ def deadlines_of(tasks) -> dict[int, Deadline | None]:
         (r.county_id, r.node): Limit(r.working_days, r.remind_before_days, r.escalate_after_days)
         for r in rows
     }
-    used = _used_before(tasks)
+    attempts = _paused_attempts(tasks)
     result = {}
     for task in tasks:
         node = task.flow_task.name
         county = _county_id_of(task)
         limit = overrides.get((county, node)) or DEFAULT_LIMITS.get(node, FALLBACK_LIMIT)
         try:
-            result[task.pk] = compute_deadline(_local_date(task.created), limit, used[task.pk])
+            used = _used(attempts[task.pk])
+            result[task.pk] = compute_deadline(_local_date(task.created), limit, used)
         except CalendarNotCovered:
+            if strict:
+                raise
             result[task.pk] = None
     return result
 
 
 def deadline_of(task) -> Deadline:
     """The deadline of one live task (raises CalendarNotCovered outside the holiday data)."""
-    deadline = deadlines_of([task])[task.pk]
-    if deadline is None:
-        raise CalendarNotCovered(_local_date(task.created))
-    return deadline
+    return deadlines_of([task], strict=True)[task.pk]
 
 
 def status_of(task, today: datetime.date | None = None) -> str:

@@ -13,6 +13,7 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,7 +82,7 @@ def sweep(today: datetime.date | None = None) -> SweepResult:
         Level.OVERDUE: "overdue",
         Level.ESCALATION: "escalations",
     }
-    with override("zh-hans"):
+    with override(settings.LANGUAGE_CODE):  # stored texts are in the site's language
         for task in tasks:
             deadline = deadlines[task.pk]
             if deadline is None:
@@ -210,12 +211,15 @@ def urge_task(actor, task, reason: str):
         raise UrgeNotAllowed(_("You may not urge this task."))
     project = _project(task)
     recipients = holders_of(task)
-    text = _("%(who)s urges you to complete “%(step)s” of project “%(project)s”: %(reason)s") % {
-        "who": audit.display_name(actor),
-        "step": task.flow_task.task_title,
-        "project": project.name,
-        "reason": reason,
-    }
+    with override(settings.LANGUAGE_CODE):
+        text = _(
+            "%(who)s urges you to complete “%(step)s” of project “%(project)s”: %(reason)s"
+        ) % {
+            "who": audit.display_name(actor),
+            "step": task.flow_task.task_title,
+            "project": project.name,
+            "reason": reason,
+        }
     notify(recipients, Kind.URGE, text, project=project, task=task)
     return audit.record(
         actor,

@@ -149,6 +149,20 @@ class StageLimitsView(generic.FormView):
         return HttpResponseRedirect(self.request.path)
 
 
+class CountiesView(generic.TemplateView):
+    """Superusers: pick the county whose limits to set (straight there when there is one)."""
+
+    template_name = "workflow/supervision/counties.html"
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        counties = list(Region.objects.filter(level=Level.COUNTY))
+        if len(counties) == 1:
+            return HttpResponseRedirect(reverse("supervision:stage_limits", args=[counties[0].pk]))
+        return self.render_to_response(self.get_context_data(counties=counties))
+
+
 @transaction.atomic
 def save_stage_limits(actor, county, limits: dict[str, list[int]]):
     """An administrator sets a county's stage time limits: one audited act. A step whose
@@ -218,6 +232,10 @@ class SupervisionApp(Application):
         from processes.dashboard_views import DashboardView
 
         return path("dashboard/", DashboardView.as_view(), name="dashboard")
+
+    @property
+    def counties_path(self):
+        return path("limits/", CountiesView.as_view(), name="counties")
 
     @property
     def stage_limits_path(self):

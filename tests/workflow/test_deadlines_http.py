@@ -158,3 +158,39 @@ def test_superuser_sets_a_countys_limits_and_it_is_audited(cast):
 def test_officials_cannot_change_limits(cast):
     client = cast.client(cast.user("county_poverty_office"))
     assert client.get(f"/supervision/limits/{cast.county.pk}/").status_code == 403
+
+
+def test_limits_entry_goes_straight_to_the_only_county(cast):
+    from permissions.models import User
+
+    admin = User.objects.create_superuser("admin", "admin@example.gov.cn", "x")
+    response = cast.client(admin).get("/supervision/limits/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/supervision/limits/{cast.county.pk}/"
+    assert (
+        cast.client(cast.user("township_lead", "A")).get("/supervision/limits/").status_code == 403
+    )
+
+
+def test_project_page_offers_urge_to_superiors_only(cast, review_a):
+    project, task = review_a
+    link = urge_url(task)
+    lead_page = cast.client(cast.user("township_lead", "A")).get(f"/projects/{project.pk}/")
+    assert link in lead_page.content.decode()
+    station_page = cast.client(cast.user("township_work_station", "A")).get(
+        f"/projects/{project.pk}/"
+    )
+    assert station_page.status_code == 200 and link not in station_page.content.decode()
+
+
+def test_supervision_menu_shows_the_dashboard_to_supervisors_only(cast):
+    lead = cast.client(cast.user("township_lead", "A")).get(NOTIFICATIONS).content.decode()
+    assert "/supervision/dashboard/" in lead
+    village = cast.client(cast.user("village_secretary", "A1")).get(NOTIFICATIONS)
+    assert "/supervision/dashboard/" not in village.content.decode()
+
+
+def test_celery_beat_task_runs_the_sweep(cast, review_a):
+    from workflow.celery import sweep_deadlines_task
+
+    assert sweep_deadlines_task() == {"reminders": 0, "overdue": 0, "escalations": 0}

@@ -1,8 +1,10 @@
-"""``{% unread_notifications as n %}``: the user's unread notification count, for the menu."""
+"""``{% unread_notifications as n %}``: the user's unread notification count, for the menu;
+``task|may_urge:user``: whether to offer 催办 on a task."""
 
 from django import template
 
 from workflow.notifications import unread_count
+from workflow.supervision import may_urge as _may_urge
 
 register = template.Library()
 
@@ -11,3 +13,15 @@ register = template.Library()
 def unread_notifications(context) -> int:
     request = context.get("request")
     return unread_count(getattr(request, "user", None))
+
+
+@register.filter
+def may_urge(task, user) -> bool:
+    return bool(user and user.is_authenticated) and _may_urge(user, task)
+
+
+@register.filter
+def may_supervise(user) -> bool:
+    from processes.dashboard import may_supervise as _may_supervise
+
+    return _may_supervise(user)
