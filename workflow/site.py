@@ -34,7 +34,7 @@ def build_site() -> Site:
     from processes.flows import ProjectFlow
     from processes.views import ProjectsApp
 
-    from .supervision_views import SupervisionApp
+    from .oversight_views import OversightApp
 
     return Site(
         title=_("Qiyue"),
@@ -43,7 +43,7 @@ def build_site() -> Site:
         viewsets=[
             ScopedWorkflowApp(flow_viewsets=[ScopedFlowViewset(ProjectFlow, icon="account_tree")]),
             ProjectsApp(),
-            SupervisionApp(),
+            OversightApp(),
         ],
     )
 

@@ -26,7 +26,7 @@ from ..flowdriver import Driver
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2025, 11, 3)
-URL = "/supervision/dashboard/"
+URL = "/oversight/dashboard/"
 
 
 def at(month, day, hour=9, year=2025):

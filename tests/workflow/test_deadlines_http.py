@@ -9,7 +9,7 @@ from workflow.notifications import notify
 
 from ..flowdriver import Driver
 
-NOTIFICATIONS = "/supervision/notifications/"
+NOTIFICATIONS = "/oversight/notifications/"
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def review_a(cast):
 
 
 def urge_url(task):
-    return f"/supervision/tasks/{task.pk}/urge/"
+    return f"/oversight/tasks/{task.pk}/urge/"
 
 
 # --- Notifications ------------------------------------------------------------------
@@ -46,13 +46,13 @@ def test_marking_read_clears_the_count_and_cannot_touch_anothers(cast):
     theirs = notify([other], Notification.Kind.URGE, "乙")[0]
     client = cast.client(station)
 
-    assert client.post(f"/supervision/notifications/{theirs.pk}/read/").status_code == 404
-    response = client.post(f"/supervision/notifications/{mine.pk}/read/")
+    assert client.post(f"/oversight/notifications/{theirs.pk}/read/").status_code == 404
+    response = client.post(f"/oversight/notifications/{mine.pk}/read/")
     assert response.status_code == 302
     mine.refresh_from_db(), theirs.refresh_from_db()
     assert mine.read_at is not None and theirs.read_at is None
     assert "通知 (1)" not in client.get(NOTIFICATIONS).content.decode()
-    assert client.get(f"/supervision/notifications/{mine.pk}/read/").status_code == 405
+    assert client.get(f"/oversight/notifications/{mine.pk}/read/").status_code == 405
 
 
 def test_notifications_are_closed_to_anonymous_visitors(client):
@@ -139,7 +139,7 @@ def test_superuser_sets_a_countys_limits_and_it_is_audited(cast):
 
     admin = User.objects.create_superuser("admin", "admin@example.gov.cn", "x")
     client = cast.client(admin)
-    url = f"/supervision/limits/{cast.county.pk}/"
+    url = f"/oversight/limits/{cast.county.pk}/"
     page = client.get(url)
     assert page.status_code == 200
     data = {name: field.initial for name, field in page.context["form"].fields.items()}
@@ -157,19 +157,17 @@ def test_superuser_sets_a_countys_limits_and_it_is_audited(cast):
 
 def test_officials_cannot_change_limits(cast):
     client = cast.client(cast.user("county_poverty_office"))
-    assert client.get(f"/supervision/limits/{cast.county.pk}/").status_code == 403
+    assert client.get(f"/oversight/limits/{cast.county.pk}/").status_code == 403
 
 
 def test_limits_entry_goes_straight_to_the_only_county(cast):
     from permissions.models import User
 
     admin = User.objects.create_superuser("admin", "admin@example.gov.cn", "x")
-    response = cast.client(admin).get("/supervision/limits/")
+    response = cast.client(admin).get("/oversight/limits/")
     assert response.status_code == 302
-    assert response["Location"] == f"/supervision/limits/{cast.county.pk}/"
-    assert (
-        cast.client(cast.user("township_lead", "A")).get("/supervision/limits/").status_code == 403
-    )
+    assert response["Location"] == f"/oversight/limits/{cast.county.pk}/"
+    assert cast.client(cast.user("township_lead", "A")).get("/oversight/limits/").status_code == 403
 
 
 def test_project_page_offers_urge_to_superiors_only(cast, review_a):
@@ -185,9 +183,9 @@ def test_project_page_offers_urge_to_superiors_only(cast, review_a):
 
 def test_supervision_menu_shows_the_dashboard_to_supervisors_only(cast):
     lead = cast.client(cast.user("township_lead", "A")).get(NOTIFICATIONS).content.decode()
-    assert "/supervision/dashboard/" in lead
+    assert "/oversight/dashboard/" in lead
     village = cast.client(cast.user("village_secretary", "A1")).get(NOTIFICATIONS)
-    assert "/supervision/dashboard/" not in village.content.decode()
+    assert "/oversight/dashboard/" not in village.content.decode()
 
 
 def test_celery_beat_task_runs_the_sweep(cast, review_a):

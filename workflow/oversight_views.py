@@ -27,7 +27,7 @@ from .tasks import ScopedTask
 class NotificationListView(generic.ListView):
     """The user's own notifications, newest first; nobody else's are ever listed."""
 
-    template_name = "workflow/supervision/notifications.html"
+    template_name = "workflow/oversight/notifications.html"
     paginate_by = 30
 
     def get_queryset(self):
@@ -41,7 +41,7 @@ class MarkReadView(generic.View):
         if pk is not None:
             get_object_or_404(Notification, pk=pk, recipient=request.user)
         mark_read(request.user, None if pk is None else [pk])
-        return HttpResponseRedirect(reverse("supervision:notifications"))
+        return HttpResponseRedirect(reverse("oversight:notifications"))
 
 
 class UrgeForm(forms.Form):
@@ -55,7 +55,7 @@ class UrgeForm(forms.Form):
 class UrgeView(generic.FormView):
     """催办 a live task: 404 outside the user's jurisdiction, 403 to those who may not urge."""
 
-    template_name = "workflow/supervision/urge.html"
+    template_name = "workflow/oversight/urge.html"
     form_class = UrgeForm
 
     def dispatch(self, request, *args, **kwargs):
@@ -128,7 +128,7 @@ class StageLimitsForm(forms.Form):
 class StageLimitsView(generic.FormView):
     """A superuser sets a county's time limit for each step (working days)."""
 
-    template_name = "workflow/supervision/stage_limits.html"
+    template_name = "workflow/oversight/stage_limits.html"
     form_class = StageLimitsForm
 
     def dispatch(self, request, *args, **kwargs):
@@ -152,14 +152,14 @@ class StageLimitsView(generic.FormView):
 class CountiesView(generic.TemplateView):
     """Superusers: pick the county whose limits to set (straight there when there is one)."""
 
-    template_name = "workflow/supervision/counties.html"
+    template_name = "workflow/oversight/counties.html"
 
     def get(self, request, *args, **kwargs):
         if not request.user.is_superuser:
             raise PermissionDenied
         counties = list(Region.objects.filter(level=Level.COUNTY))
         if len(counties) == 1:
-            return HttpResponseRedirect(reverse("supervision:stage_limits", args=[counties[0].pk]))
+            return HttpResponseRedirect(reverse("oversight:stage_limits", args=[counties[0].pk]))
         return self.render_to_response(self.get_context_data(counties=counties))
 
 
@@ -198,11 +198,11 @@ def save_stage_limits(actor, county, limits: dict[str, list[int]]):
         audit.record(actor, "stage_limits.change", county, before=before, after=after)
 
 
-class SupervisionApp(Application):
-    title = gettext_lazy("Supervision")
+class OversightApp(Application):
+    title = gettext_lazy("Deadlines")
     icon = "notifications"
-    app_name = "supervision"
-    menu_template_name = "workflow/supervision/menu.html"
+    app_name = "oversight"
+    menu_template_name = "workflow/oversight/menu.html"
 
     def has_view_permission(self, user, obj=None):
         return user.is_authenticated
