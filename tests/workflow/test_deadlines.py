@@ -194,3 +194,17 @@ def test_superiors_follow_the_chain_of_command(cast):
         got = superior_role(task)
         assert (got[0].code, got[1]) == (role, region), node
         driver.act(project, node)
+
+
+def test_deadlines_of_many_tasks_takes_four_queries(cast, django_assert_num_queries):
+    from workflow.deadlines import deadlines_of
+
+    driver = Driver(cast, "A1")
+    for i in range(3):
+        project = driver.start(name=f"项目{i}")
+        driver.run(project, until="township_review" if i else "public_notice")
+    tasks = list(ScopedTask.objects.filter(flow_task_type="HUMAN", status="NEW"))
+    assert len(tasks) == 3
+    with django_assert_num_queries(4):  # places, county limits, done steps, send-backs
+        deadlines = deadlines_of(tasks)
+    assert all(d is not None for d in deadlines.values())
