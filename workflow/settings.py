@@ -42,6 +42,7 @@ SECRET_KEY = env_str("QIYUE_SECRET_KEY", "insecure-development-key-change-me")
 ALLOWED_HOSTS = env_list("QIYUE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
+    "django.contrib.admin",  # administrators edit reference data, e.g. stage time limits
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

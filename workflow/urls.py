@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog, set_language
@@ -8,6 +9,7 @@ from .site import site
 
 urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/switch/<str:code>/", switch_language, name="switch_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -192,3 +192,28 @@ def test_celery_beat_task_runs_the_sweep(cast, review_a):
     from workflow.celery import sweep_deadlines_task
 
     assert sweep_deadlines_task() == {"reminders": 0, "overdue": 0, "escalations": 0}
+
+
+def test_administrator_edits_limits_in_the_django_admin_audited(cast):
+    from permissions.models import User
+
+    admin = User.objects.create_superuser("admin", "admin@example.gov.cn", "x")
+    client = cast.client(admin)
+    page = client.get("/admin/workflow/stagelimit/add/")
+    assert page.status_code == 200 and "办理时限（工作日）" in page.content.decode()
+    response = client.post(
+        "/admin/workflow/stagelimit/add/",
+        {
+            "county": cast.county.pk,
+            "node": "payment",
+            "working_days": 8,
+            "remind_before_days": 2,
+            "escalate_after_days": 5,
+        },
+    )
+    assert response.status_code == 302
+    assert StageLimit.objects.get().working_days == 8
+    entry = AuditEntry.objects.get(act="stage_limits.change")
+    assert entry.actor == admin and entry.after == {"payment": [8, 2, 5]}
+    official = cast.client(cast.user("county_poverty_office"))
+    assert official.get("/admin/workflow/stagelimit/").status_code == 302  # to the admin login

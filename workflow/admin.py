@@ -1,0 +1,50 @@
+"""Django admin for reference data administrators maintain: each county's stage time limits.
+
+Changes made here are audited like every other act (``stage_limits.change``)."""
+
+from django.contrib import admin
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from . import audit
+from .models import StageLimit
+
+admin.site.site_header = _("Qiyue administration")
+admin.site.site_title = _("Qiyue administration")
+admin.site.index_title = _("Reference data")
+
+
+def _limits(county) -> dict:
+    return {
+        r.node: [r.working_days, r.remind_before_days, r.escalate_after_days]
+        for r in StageLimit.objects.filter(county=county)
+    }
+
+
+@admin.register(StageLimit)
+class StageLimitAdmin(admin.ModelAdmin):
+    list_display = ("county", "node", "working_days", "remind_before_days", "escalate_after_days")
+    list_filter = ("county",)
+    ordering = ("county", "node")
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        county = obj.county
+        before = _limits(county)
+        super().save_model(request, obj, form, change)
+        audit.record(
+            request.user, "stage_limits.change", county, before=before, after=_limits(county)
+        )
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        county = obj.county
+        before = _limits(county)
+        super().delete_model(request, obj)
+        audit.record(
+            request.user, "stage_limits.change", county, before=before, after=_limits(county)
+        )
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
