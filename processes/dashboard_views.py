@@ -3,6 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.views import generic
 
+from workflow.supervision import may_urge, urge_regions
+
 from . import dashboard
 from .stages import STAGES
 
@@ -34,6 +36,9 @@ class DashboardView(generic.TemplateView):
             min_age=_int(params.get("age")),
             show=params.get("show") or None,
         )
+        regions = urge_regions(user)
+        for row in shown:
+            row.may_urge = may_urge(user, row.task, regions)
         stages = [(code, label) for code, label, _nodes in STAGES]
         return {
             **super().get_context_data(**kwargs),

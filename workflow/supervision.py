@@ -182,10 +182,9 @@ def escalate(task, deadline, today) -> bool:
 # --- Urge (催办) -------------------------------------------------------------------------
 
 
-def may_urge(user, task) -> bool:
-    """A superior or supervisor may urge a live task of a project in their jurisdiction:
-    a township lead, or a county poverty office, leading group or discipline commission
-    member, whose region contains the project's village. Not the task's own holder."""
+def urge_regions(user) -> list:
+    """Regions where the user may urge (催办): where they are a township lead, or a county
+    poverty office, leading group or discipline commission member."""
     from permissions.jurisdiction import roles_of
     from permissions.roles import (
         COUNTY_DISCIPLINE,
@@ -194,11 +193,19 @@ def may_urge(user, task) -> bool:
         TOWNSHIP_LEAD,
     )
 
+    urgers = {TOWNSHIP_LEAD, COUNTY_POVERTY_OFFICE, COUNTY_LEADING_GROUP, COUNTY_DISCIPLINE}
+    return [r.region for r in roles_of(user) if r.role in urgers]
+
+
+def may_urge(user, task, regions=None) -> bool:
+    """A superior or supervisor may urge a live task of a project in their jurisdiction
+    (:func:`urge_regions`), unless they hold the task themselves. Pass ``regions`` when
+    checking many tasks for one user."""
     if task.status not in LIVE or task.owner_id == user.pk:
         return False
-    urgers = {TOWNSHIP_LEAD, COUNTY_POVERTY_OFFICE, COUNTY_LEADING_GROUP, COUNTY_DISCIPLINE}
     village = _project(task).village
-    return any(r.role in urgers and village.is_within(r.region) for r in roles_of(user))
+    regions = urge_regions(user) if regions is None else regions
+    return any(village.is_within(region) for region in regions)
 
 
 @transaction.atomic

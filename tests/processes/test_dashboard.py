@@ -205,3 +205,11 @@ def test_query_count_does_not_grow_with_projects(cast, django_assert_max_num_que
         seed(cast, f"项目{i}", ("A1", "A2", "B1")[i % 3], "township_review", long_ago)
     with django_assert_max_num_queries(few):
         assert client.get(URL).status_code == 200
+
+
+def test_urge_is_offered_only_to_those_who_may_urge(cast, overdue_now):
+    a, b = overdue_now
+    lead = cast.client(cast.user("township_lead", "A")).get(URL).content.decode()
+    assert lead.count('class="qy-urge"') == 1
+    finance = cast.client(cast.user("county_finance_bureau")).get(URL).content.decode()
+    assert a.name in finance and 'class="qy-urge"' not in finance
