@@ -44,6 +44,7 @@ class DashboardView(generic.TemplateView):
             **super().get_context_data(**kwargs),
             "rows": shown,
             "overdue_count": sum(1 for r in rows if r.overdue),
+            "calendar_gap": any(r.deadline is None for r in rows),
             "stalled_count": sum(1 for r in rows if r.stalled),
             "stall_days": dashboard.STALL_WORKING_DAYS,
             "townships": townships,

@@ -93,6 +93,22 @@ class StageLimit(models.Model):
     def __str__(self) -> str:
         return f"{self.get_node_display()}: {self.working_days}"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.working_days is not None and self.working_days < 1:
+            raise ValidationError(
+                {"working_days": _("The time limit must be at least one working day.")}
+            )
+        if (
+            self.working_days is not None
+            and self.remind_before_days is not None
+            and self.remind_before_days >= self.working_days
+        ):
+            raise ValidationError(
+                {"remind_before_days": _("The reminder must come before the time limit.")}
+            )
+
 
 class DeadlineAlert(models.Model):
     """One level of the deadline sweep reached for one task; the row makes the sweep

@@ -118,6 +118,17 @@ class StageLimitsForm(forms.Form):
                 names.append(name)
             self.steps.append((node, title, [self[name] for name in names]))
 
+    def clean(self):
+        cleaned = super().clean()
+        for node, _title, _fields in self.steps:
+            days = cleaned.get(f"{node}-working_days")
+            remind = cleaned.get(f"{node}-remind_before_days")
+            if days is not None and remind is not None and remind >= days:
+                self.add_error(
+                    f"{node}-remind_before_days", _("The reminder must come before the time limit.")
+                )
+        return cleaned
+
     def limits(self) -> dict[str, list[int]]:
         return {
             node: [self.cleaned_data[f"{node}-{field}"] for field in self.FIELDS]

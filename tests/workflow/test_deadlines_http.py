@@ -217,3 +217,20 @@ def test_administrator_edits_limits_in_the_django_admin_audited(cast):
     assert entry.actor == admin and entry.after == {"payment": [8, 2, 5]}
     official = cast.client(cast.user("county_poverty_office"))
     assert official.get("/admin/workflow/stagelimit/").status_code == 302  # to the admin login
+
+
+def test_a_reminder_after_the_limit_is_refused(cast):
+    from permissions.models import User
+
+    admin = User.objects.create_superuser("admin", "admin@example.gov.cn", "x")
+    client = cast.client(admin)
+    url = f"/oversight/limits/{cast.county.pk}/"
+    data = {name: field.initial for name, field in client.get(url).context["form"].fields.items()}
+    data["payment-remind_before_days"] = 5
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "提醒时间应早于办理时限" in response.content.decode()
+    assert (
+        not StageLimit.objects.exists()
+        and not AuditEntry.objects.filter(act="stage_limits.change").exists()
+    )
