@@ -93,14 +93,37 @@ def step_data(
         "reimbursement_poverty_review": review,
         "reimbursement_finance_review": review,
         "payment": {"voucher_no": f"PZ-{project.pk:05d}", "paid_on": _iso(1)},
-        "maintenance_report": {
-            "income": "120000.00",
-            "dividends_paid": "6000.00",
-            "condition": "运行正常。",
-        },
+        "maintenance_report": {"income": "120000.00", "condition": "运行正常。"},
         "maintenance_review": review,
+        "dividend_notice": {
+            **review,
+            "notice_start": _iso(10),
+            "notice_end": _iso(1),
+            "notice_objections": "",
+        },
+        "term_end": {"outcome": "terminate", "reason": "合作期满，经营主体不再续签。"},
+        "renewal_countersign": {"signed_on": _iso(0), "all_signed": "on"},
     }
+    if node_name == "dividend_payout":
+        return payout_in_full(project)
+    if node_name == "principal_return":
+        return {
+            "amount": str(project.funds_issued or project.funds_amount),
+            "returned_on": _iso(0),
+            "voucher_no": f"SK-{project.pk:05d}",
+        }
     return data[node_name]
+
+
+def payout_in_full(project: Project, paid_on: str | None = None) -> dict:
+    """The payout form filled with exactly what the published dividend list says is due."""
+    year = project.dividend_years.get(status="published")
+    return {
+        "paid_on": paid_on or _iso(0),
+        "collective_paid": str(year.collective_part),
+        "fund_paid": str(year.fund_part),
+        **{f"paid_{share.pk}": str(share.amount_due) for share in year.shares.all()},
+    }
 
 
 def _township_leader(project):

@@ -173,6 +173,22 @@ PROJECTS = [
         0,
         "application",
     ),
+    (
+        "牛场村香菇种植项目",
+        "niuchang",
+        ImplementationMode.GUARANTEED_DIVIDEND,
+        "240000.00",
+        1,
+        "dividend_payout",
+    ),
+    (
+        "红花村生态茶园项目",
+        "honghua",
+        ImplementationMode.EQUITY_DIVIDEND,
+        "200000.00",
+        2,
+        "term_end",
+    ),
 ]
 
 

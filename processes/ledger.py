@@ -88,3 +88,16 @@ def totals_by_township(user) -> list[dict]:
 
 def county_total(rows: list[dict]) -> dict:
     return {kind: sum((row[kind] for row in rows), ZERO) for kind in FundMovement.Kind.values}
+
+
+def principal_returned(activation, actor, entry):
+    """On termination the operator returns the principal to the village collective (DOMAIN §4)."""
+    project = activation.process.project
+    agreement = project.agreement
+    FundMovement.objects.create(
+        project=project,
+        kind=FundMovement.Kind.RETURNED,
+        amount=agreement.principal_returned,
+        payee=f"{project.village.name}集体经济组织",
+        audit_entry=entry,
+    )

@@ -39,6 +39,11 @@ def holder_key(node_name, project_mode, village_key):
         "payment": ("county_finance_bureau", "county"),
         "maintenance_report": reporter,
         "maintenance_review": ("township_work_station", township_key),
+        "dividend_notice": ("village_secretary", village_key),
+        "dividend_payout": ("operator", township_key),
+        "term_end": ("township_lead", township_key),
+        "renewal_countersign": ("operator", township_key),
+        "principal_return": ("village_secretary", village_key),
     }[node_name]
 
 
