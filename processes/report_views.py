@@ -1,7 +1,8 @@
 """The public report page (举报): anyone, logged in or not, reports on a project by its
 number, from the project's public notice or its page. CSRF-protected like every form;
-a session may file a few reports an hour (the limit is kept in the session, never with an
-address, so an anonymous report stays anonymous)."""
+a browser may file a few reports an hour. The count lives in a signed cookie in the
+filer's browser only: nothing on the server (no address, no session row beside a login)
+ties a report to whoever filed it."""
 
 import time
 
@@ -17,7 +18,8 @@ from .models import Project, PublicReport
 from .rules import RuleViolation
 
 REPORTS_PER_HOUR = 5
-_SESSION_KEY = "qiyue_reports_filed"
+_COOKIE = "qiyue_reports"
+_COOKIE_SALT = "processes.report_views.rate"
 
 
 class PublicReportForm(forms.Form):
@@ -53,9 +55,10 @@ class PublicReportForm(forms.Form):
         return data
 
 
-def _recent_filings(request) -> list[float]:
+def _recent_filings(request) -> list[int]:
+    raw = request.get_signed_cookie(_COOKIE, default="", salt=_COOKIE_SALT, max_age=3600)
     hour_ago = time.time() - 3600
-    return [t for t in request.session.get(_SESSION_KEY, []) if t > hour_ago]
+    return [int(t) for t in raw.split(",") if t.isdigit() and int(t) > hour_ago]
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,8 +87,12 @@ def file_report(request, project_number=None):
             except RuleViolation as error:
                 form.add_error(None, error)
             else:
-                request.session[_SESSION_KEY] = [*filed, time.time()]
-                return HttpResponseRedirect(reverse("report_filed", args=[report.number]))
+                response = HttpResponseRedirect(reverse("report_filed", args=[report.number]))
+                stamps = ",".join(str(t) for t in [*filed, int(time.time())])
+                response.set_signed_cookie(
+                    _COOKIE, stamps, salt=_COOKIE_SALT, max_age=3600, httponly=True, samesite="Lax"
+                )
+                return response
     return render(request, "processes/public_report.html", {"form": form, "project": project})
 
 

@@ -54,6 +54,8 @@ def test_township_lead_reclaims_part_of_the_funds_and_the_ledger_shows_it(cast):
     assert Project.objects.get(pk=project.pk).process.status == PROCESS.NEW  # it goes on
     page = client.get(f"/projects/{project.pk}/").content.decode()
     assert "已收回 ¥30,000.00" in page and "虚报养殖规模" in page
+    ledger = cast.client(cast.user("county_finance_bureau")).get("/projects/ledger/")
+    assert "<td>¥30,000.00</td>" in ledger.content.decode()
     assert verify_chain() is None
 
 

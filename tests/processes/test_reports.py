@@ -5,6 +5,7 @@ revealed to the project's officials, on their pages, in the audit log or in the 
 
 import re
 
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -93,6 +94,9 @@ def test_an_anonymous_report_never_reveals_its_filer_to_the_projects_officials(c
         assert filer.username not in text and "赵举报" not in text
         assert f'"actor_id":{filer.pk}' not in text
     assert not AuditEntry.objects.filter(actor=filer).exists()
+    # nor the filer's login session (the rate limit lives in a cookie in their browser)
+    for session in Session.objects.all():
+        assert not any("report" in key for key in session.get_decoded()), session.get_decoded()
     # the pages the project's officials can reach
     for role, region in [
         ("village_secretary", "A1"),
