@@ -167,8 +167,11 @@ def rollup(rows: list[ChainRow]) -> tuple[list[Rollup], list[Rollup]]:
         township = row.project.village.parent.name
         leader = row.project.responsible_leader
         leader_name = leader.get_full_name() if leader else str(_("No leader"))
-        for table, key in ((by_township, township), (by_leader, leader_name)):
-            entry = table[key] or Rollup(name=key)
+        for table, key, name in (
+            (by_township, township, township),
+            (by_leader, leader.pk if leader else None, leader_name),  # namesakes stay apart
+        ):
+            entry = table[key] or Rollup(name=name)
             entry.per_stage[row.stage] += 1
             entry.stalled += row.stalled
             entry.total += 1

@@ -93,7 +93,21 @@ def file_report(request, project_number=None):
                     _COOKIE, stamps, salt=_COOKIE_SALT, max_age=3600, httponly=True, samesite="Lax"
                 )
                 return response
-    return render(request, "processes/public_report.html", {"form": form, "project": project})
+    return render(
+        request,
+        "processes/public_report.html",
+        {"form": form, "project": project, "noticed": [] if project else noticed_projects()},
+    )
+
+
+def noticed_projects():
+    """The public list: projects whose public notice (公示) has been posted, by number; the
+    same facts the notice itself published."""
+    return (
+        Project.objects.filter(notice_start__isnull=False)
+        .select_related("village__parent")
+        .order_by("village__parent__name", "village__name", "pk")
+    )
 
 
 def report_filed(request, number):

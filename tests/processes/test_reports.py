@@ -225,6 +225,15 @@ def test_a_browser_may_file_only_a_few_reports_an_hour(cast):
     assert PublicReport.objects.count() == 5
 
 
+def test_the_public_list_shows_projects_after_their_public_notice_by_number(cast):
+    noticed = project_a1(cast, name="乐丰村过了公示的项目")
+    Driver(cast, "A1").run(noticed, until="county_review")
+    project_a1(cast, name="乐丰村尚在申报的项目")
+    page = Client().get("/report/").content.decode()
+    assert "乐丰村过了公示的项目" in page and f"/report/project/{noticed.pk}/" in page
+    assert "乐丰村尚在申报的项目" not in page
+
+
 def test_the_project_page_links_to_the_report_form(cast):
     project = project_a1(cast)
     page = cast.client(cast.user("village_secretary", "A1")).get(f"/projects/{project.pk}/")
