@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.status import PROCESS, STATUS
 
 from permissions.roles import COUNTY_POVERTY_OFFICE, OPERATOR_PERMISSION, TOWNSHIP_LEAD
@@ -131,8 +132,12 @@ def _stop(actor, process, reason):
     """Cancel every open task and the process itself (viewflow's Flow.cancel)."""
     from .flows import ProjectFlow
 
-    process = process.coerced if hasattr(process, "coerced") else process
-    ProjectFlow.instance.cancel(process)
+    try:
+        ProjectFlow.instance.cancel(process)
+    except FlowRuntimeError as error:  # a step that cannot be cancelled now: nothing is saved
+        raise RuleViolation(
+            _("The project's running process could not be stopped: %(error)s") % {"error": error}
+        ) from error
     audit.record(
         actor,
         "process.stop",

@@ -256,3 +256,19 @@ def test_the_report_list_does_not_grow_with_the_number_of_reports(cast):
     for target in (project, other, other):
         file(Client(), target, anonymous="on")
     assert queries() == few
+
+
+def test_the_demo_county_has_a_discipline_office_in_every_township(db):
+    import io
+
+    from django.core.management import call_command
+
+    from processes.demo_county import demo_accounts
+
+    call_command("seed_demo", stdout=io.StringIO())
+    offices = {r["username"]: r["region"] for r in demo_accounts() if r["role"] == "乡镇纪委"}
+    assert offices == {
+        "zhuzang_discipline": "织金县/珠藏镇",
+        "guiguo_discipline": "织金县/桂果镇",
+        "chadian_discipline": "织金县/茶店乡",
+    }
