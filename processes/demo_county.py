@@ -38,6 +38,7 @@ ROLE_SLUGS = {
     "village_secretary": "secretary",
     "first_secretary": "first_secretary",
     "livelihood_supervisor": "supervisor",
+    "township_discipline": "discipline",
 }
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = [

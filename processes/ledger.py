@@ -101,3 +101,10 @@ def principal_returned(activation, actor, entry):
         payee=f"{project.village.name}集体经济组织",
         audit_entry=entry,
     )
+
+
+def reclaimable(project) -> Decimal:
+    """What the township may still reclaim (收回资金) from a project: the funds allocated to
+    it, less what was already reclaimed. Nothing before the county has issued funds."""
+    totals = project_totals(project)
+    return totals[FundMovement.Kind.ALLOCATED] - totals[FundMovement.Kind.RECLAIMED]

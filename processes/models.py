@@ -619,6 +619,7 @@ class FundMovement(models.Model):
         DISBURSED = "disbursed", _("Disbursed")
         REIMBURSED = "reimbursed", _("Reimbursed")
         RETURNED = "returned", _("Principal returned to the village collective")
+        RECLAIMED = "reclaimed", _("Reclaimed")  # 收回资金 on a violation (processes/actions.py)
 
     project = models.ForeignKey(Project, models.PROTECT, related_name="fund_movements")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
@@ -683,3 +684,59 @@ class Asset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PublicReport(models.Model):
+    """A public report (举报) about a project, filed by anyone, tracked to a conclusion.
+
+    Routed to the livelihood supervisor of the project's village, the discipline office of
+    its township and the county discipline commission (processes/reports.py). An anonymous
+    report stores nothing that identifies its filer: no user, no name, no phone, no address.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        INVESTIGATING = "investigating", _("Under investigation")
+        CONCLUDED = "concluded", _("Concluded")
+
+    number = models.CharField(_("report number"), max_length=20, unique=True)
+    project = models.ForeignKey(
+        Project, models.PROTECT, related_name="public_reports", verbose_name=_("project")
+    )
+    content = models.TextField(_("what is reported"))
+    anonymous = models.BooleanField(_("anonymous"), default=True)
+    reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=30, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=15, choices=Status.choices, default=Status.RECEIVED
+    )
+    findings = models.TextField(_("findings"), blank=True)
+    concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("public report")
+        verbose_name_plural = _("public reports")
+        ordering = ["-filed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(anonymous=True)
+                | (
+                    models.Q(filed_by__isnull=True)
+                    & models.Q(reporter_name="")
+                    & models.Q(reporter_phone="")
+                ),
+                name="anonymous_report_stores_no_filer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number

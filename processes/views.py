@@ -15,7 +15,7 @@ from permissions.roles import ROLES_BY_CODE, Level
 from workflow.models import AuditEntry
 from workflow.tasks import ScopedTask
 
-from . import assets, dividends, exports, ledger
+from . import actions, assets, dividends, exports, ledger
 from .flows import ProjectFlow
 from .models import FundMovement, ImplementationMode, Project
 from .rules import RuleViolation
@@ -142,6 +142,8 @@ class ProjectDetailView(generic.TemplateView):
             "movements": project.fund_movements.select_related("audit_entry"),
             "batches": project.document_batches.all()[:5],
             "reimbursement": getattr(project, "reimbursement", None),
+            "may_change_five_ones": actions.may_change_five_ones(user, project),
+            "may_act_on_violation": actions.may_act_on_violation(user, project),
         }
 
 
@@ -171,6 +173,10 @@ ACT_LABELS = {
     "task.revive": _("Revived"),
     "project.open": _("Opened to an official"),
     "project.close": _("Closed to an official"),
+    "project.five_ones": _("Five-ones changed"),
+    "project.reclaim_funds": _("Funds reclaimed"),
+    "project.reassign_operator": _("Reassigned to another operator"),
+    "process.stop": _("Project stopped"),
 }
 
 
