@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/switch/<str:code>/", switch_language, name="switch_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("documents.urls")),
+    path("approvals/", include("workflow.operation_views", namespace="approvals")),
     # An official's day starts at their to-do list (待办).
     path("", RedirectView.as_view(url="/workflow/inbox/", permanent=False)),
     path("", site.urls),
