@@ -116,6 +116,8 @@ def colleagues(task, actor):
 
 
 def _require_colleague(task, user) -> None:
+    if user.pk == task.owner_id:
+        raise OperationRefused(_("Choose a colleague, not yourself."))
     if not task.flow_task.may_hold(user, task):
         raise OperationRefused(
             _("%(user)s does not hold this task's role at its region.")
@@ -344,6 +346,10 @@ def _send_back(actor, task, reason):
     if not form.is_valid():
         raise OperationRefused(_("This step cannot be sent back."))
     actions.complete_task(actor, activation, form)
+    # A delegation still out on the task ends with it.
+    Delegation.objects.filter(task_id=task.pk, returned_at__isnull=True).update(
+        returned_at=timezone.now()
+    )
 
 
 def pending_sign_offs(user):
@@ -426,7 +432,7 @@ def _following(done):
         task = frontier.pop()
         if task.flow_task_type == "HUMAN":
             humans.append(task)
-        else:
+        elif task.status == STATUS.DONE:  # a gateway passed through; cancelled timers are past
             gates.append(task)
             frontier.extend(task.leading.all())
     return gates, humans

@@ -345,3 +345,15 @@ def test_only_the_official_who_completed_a_step_may_withdraw_it(cast, review, co
     station_b = cast.client(cast.user("township_work_station", "B"))
     assert station_b.post(op(task, "withdraw"), {"reason": "x"}).status_code == 404
     assert client.post(op(task, "withdraw"), {"reason": ""}).status_code == 200  # reason
+
+
+def test_a_step_that_signed_papers_cannot_be_withdrawn(cast):
+    driver = Driver(cast, "A1")
+    project = driver.start()
+    driver.run(project, until="leading_group_approval")
+    done = driver.act(project, "leading_group_approval")  # signs the approval reply
+    client = cast.client(driver.holder("leading_group_approval", project))
+
+    assert "qy-blocker" in client.get(op(done, "withdraw")).content.decode()
+    assert client.post(op(done, "withdraw"), {"reason": "撤回"}).status_code == 409
+    assert driver.open_task(project).flow_task.name == "funds_issue"
