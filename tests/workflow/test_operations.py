@@ -58,6 +58,19 @@ def inbox(client):
 # --- 转办 Transfer -----------------------------------------------------------------------
 
 
+def test_the_task_page_offers_the_operations_to_its_holder(cast, review, colleague):
+    _project, task, _holder, client = review
+    page = client.get(url(task, "execute")).content.decode()
+    for name in ("transfer", "delegate", "add-signer", "carbon-copy"):
+        assert op(task, name) in page
+    assert op(task, "panel") not in page  # only the county acceptance has a panel
+    assert "转办" in page and "委派" in page and "加签" in page and "抄送" in page
+
+    client.post(op(task, "delegate"), {"to_user": colleague.pk, "reason": "请协助"})
+    page = cast.client(colleague).get(url(task, "execute")).content.decode()
+    assert op(task, "transfer") not in page  # the delegate fills in; no passing it on
+
+
 def test_transfer_hands_the_task_to_a_colleague(cast, review, colleague):
     project, task, holder, client = review
 
