@@ -520,6 +520,17 @@ class TownshipAcceptanceForm(ReviewForm):
         return {}, {"acceptance_record": record.pk, "level": record.level}
 
 
+# 会签: the seats of the county acceptance panel the poverty office fills (outside experts
+# get the one project opened to them); approval needs every member's "agree".
+ACCEPTANCE_PANEL_SEATS = (
+    ("bureau", _("Industry bureau")),
+    ("finance", _("Finance bureau")),
+    ("discipline", _("Discipline inspection")),
+    ("audit", _("Audit bureau")),
+    ("expert", _("Outside expert")),
+)
+
+
 class CountyAcceptanceForm(TownshipAcceptanceForm):
     conclusion = forms.CharField(label=_("County acceptance conclusion"), required=False, **TEXT)
     accepted_on = forms.DateField(label=_("Accepted on"), required=False, **DATE)
