@@ -203,6 +203,8 @@ def do_step(
         if task.status == STATUS.NEW:
             actions.claim_task(user, activation)
     task.refresh_from_db()
+    if getattr(node, "countersign_seats", None) and decision == "approve":
+        countersign(task, user)
     with task.activation() as activation:
         activation.start(SimpleNamespace(user=user))
         values = data if data is not None else step_data(node.name, project, decision, reason)
@@ -214,6 +216,27 @@ def do_step(
         actions.complete_task(user, activation, form)
     project.refresh_from_db()
     return task
+
+
+# The county acceptance panel the demo seats (seat, county role of its member).
+DEMO_PANEL = (("finance", "county_finance_bureau"), ("discipline", "county_discipline"))
+
+
+def countersign(task, holder):
+    """会签: the holder seats the acceptance panel and every member signs "agree"."""
+    from permissions.roles import get_role
+    from workflow import operations
+
+    county = task.process.coerced.project.county
+    for seat, role_code in DEMO_PANEL:
+        role = get_role(role_code)
+        member = (
+            get_users_with_perms(county, only_with_perms_in=[role.code], with_group_users=False)
+            .order_by("pk")
+            .first()
+        )
+        sign_off = operations.seat_panel_member(holder, task, member, seat, "组成县级验收小组")
+        operations.sign(member, sign_off, "agree", "同意验收。")
 
 
 def advance_to(project: Project, node_name: str | None, limit: int = 60) -> None:

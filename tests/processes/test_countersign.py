@@ -144,3 +144,28 @@ def test_only_the_holder_seats_the_panel_and_township_b_sees_nothing(cast, accep
         .status_code
         == 404
     )
+
+
+def test_the_act_itself_refuses_an_approval_without_the_panel(acceptance):
+    """Not only the page: any caller of the completion act (a seed, a script) is refused."""
+    from types import SimpleNamespace
+
+    from workflow import actions
+    from workflow.operations import OperationRefused
+
+    project, task, office, _client = acceptance
+    node = task.flow_task
+    with task.activation() as activation:
+        activation.start(SimpleNamespace(user=office))
+        form = node.form_class(
+            data=demo.step_data("county_acceptance", project),
+            process=activation.process,
+            task=activation.task,
+            user=office,
+        )
+        assert form.is_valid(), form.errors
+        with pytest.raises(OperationRefused):
+            actions.complete_task(office, activation, form)
+    task.refresh_from_db()
+    assert task.status == STATUS.ASSIGNED
+    assert not project.acceptance_records.filter(level="county").exists()
