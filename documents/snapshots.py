@@ -11,8 +11,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from processes.dividends import invested
 from processes.models import ImplementationMode
 from processes.rules.benefit_linkage import dividend_schedule
+from processes.rules.dividends import add_years, guaranteed_dividend
 from processes.rules.income_split import split_income
 
 from .numerals import amount_in_capitals, amount_in_figures
@@ -100,8 +102,10 @@ def agreement_terms(project) -> dict:
         "signed_on": cn_date(agreement.signed_on),
         "starts_on": cn_date(agreement.starts_on),
         "ends_on": cn_date(
-            agreement.starts_on.replace(year=agreement.starts_on.year + agreement.term_years)
+            add_years(agreement.starts_on, agreement.term_years) - datetime.timedelta(days=1)
         ),
+        "number": agreement.number,
+        "renews": agreement.number > 1,
         "term_years": agreement.term_years,
         "guaranteed": project.mode == ImplementationMode.GUARANTEED_DIVIDEND,
         "manager_name": agreement.manager_name,
@@ -117,7 +121,7 @@ def agreement_terms(project) -> dict:
             {
                 "year": i + 1,
                 "rate": f"{rate:.2f}",
-                "amount": money(project.funds_amount * rate / 100),
+                "amount": money(guaranteed_dividend(invested(project), rate)),
             }
             for i, rate in enumerate(rates)
         ]

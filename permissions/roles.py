@@ -55,6 +55,9 @@ TOWNSHIP_WORK_STATION = _role(
 TOWNSHIP_FINANCE_OFFICE = _role(
     "township_finance_office", _("Township finance office"), Level.TOWNSHIP
 )
+TOWNSHIP_DISCIPLINE = _role(
+    "township_discipline", _("Township discipline inspection office"), Level.TOWNSHIP
+)
 # Village
 VILLAGE_SECRETARY = _role(
     "village_secretary", _("Village party branch and committee"), Level.VILLAGE
@@ -75,6 +78,7 @@ REGION_ROLES: tuple[Role, ...] = (
     VILLAGE_SECRETARY,
     FIRST_SECRETARY,
     LIVELIHOOD_SUPERVISOR,
+    TOWNSHIP_DISCIPLINE,
 )
 ROLES_BY_CODE = {role.code: role for role in REGION_ROLES}
 

@@ -93,14 +93,37 @@ def step_data(
         "reimbursement_poverty_review": review,
         "reimbursement_finance_review": review,
         "payment": {"voucher_no": f"PZ-{project.pk:05d}", "paid_on": _iso(1)},
-        "maintenance_report": {
-            "income": "120000.00",
-            "dividends_paid": "6000.00",
-            "condition": "运行正常。",
-        },
+        "maintenance_report": {"income": "120000.00", "condition": "运行正常。"},
         "maintenance_review": review,
+        "dividend_notice": {
+            **review,
+            "notice_start": _iso(10),
+            "notice_end": _iso(1),
+            "notice_objections": "",
+        },
+        "term_end": {"outcome": "terminate", "reason": "合作期满，经营主体不再续签。"},
+        "renewal_countersign": {"signed_on": _iso(0), "all_signed": "on"},
     }
+    if node_name == "dividend_payout":
+        return payout_in_full(project)
+    if node_name == "principal_return":
+        return {
+            "amount": str(project.funds_issued or project.funds_amount),
+            "returned_on": _iso(0),
+            "voucher_no": f"SK-{project.pk:05d}",
+        }
     return data[node_name]
+
+
+def payout_in_full(project: Project, paid_on: str | None = None) -> dict:
+    """The payout form filled with exactly what the published dividend list says is due."""
+    year = project.dividend_years.get(status="published")
+    return {
+        "paid_on": paid_on or _iso(0),
+        "collective_paid": str(year.collective_part),
+        "fund_paid": str(year.fund_part),
+        **{f"paid_{share.pk}": str(share.amount_due) for share in year.shares.all()},
+    }
 
 
 def _township_leader(project):
@@ -180,6 +203,8 @@ def do_step(
         if task.status == STATUS.NEW:
             actions.claim_task(user, activation)
     task.refresh_from_db()
+    if getattr(node, "countersign_seats", None) and decision == "approve":
+        countersign(task, user)
     with task.activation() as activation:
         activation.start(SimpleNamespace(user=user))
         values = data if data is not None else step_data(node.name, project, decision, reason)
@@ -191,6 +216,27 @@ def do_step(
         actions.complete_task(user, activation, form)
     project.refresh_from_db()
     return task
+
+
+# The county acceptance panel the demo seats (seat, county role of its member).
+DEMO_PANEL = (("finance", "county_finance_bureau"), ("discipline", "county_discipline"))
+
+
+def countersign(task, holder):
+    """会签: the holder seats the acceptance panel and every member signs "agree"."""
+    from permissions.roles import get_role
+    from workflow import operations
+
+    county = task.process.coerced.project.county
+    for seat, role_code in DEMO_PANEL:
+        role = get_role(role_code)
+        member = (
+            get_users_with_perms(county, only_with_perms_in=[role.code], with_group_users=False)
+            .order_by("pk")
+            .first()
+        )
+        sign_off = operations.seat_panel_member(holder, task, member, seat, "组成县级验收小组")
+        operations.sign(member, sign_off, "agree", "同意验收。")
 
 
 def advance_to(project: Project, node_name: str | None, limit: int = 60) -> None:

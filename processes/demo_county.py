@@ -38,6 +38,7 @@ ROLE_SLUGS = {
     "village_secretary": "secretary",
     "first_secretary": "first_secretary",
     "livelihood_supervisor": "supervisor",
+    "township_discipline": "discipline",
 }
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = [
@@ -172,6 +173,22 @@ PROJECTS = [
         "150000.00",
         0,
         "application",
+    ),
+    (
+        "牛场村香菇种植项目",
+        "niuchang",
+        ImplementationMode.GUARANTEED_DIVIDEND,
+        "240000.00",
+        1,
+        "dividend_payout",
+    ),
+    (
+        "红花村生态茶园项目",
+        "honghua",
+        ImplementationMode.EQUITY_DIVIDEND,
+        "200000.00",
+        2,
+        "term_end",
     ),
 ]
 

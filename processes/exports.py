@@ -2,6 +2,7 @@
 
 import io
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -9,12 +10,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from . import ledger
-from .models import Asset, FundMovement, Project
+from .models import Asset, DividendShare, DividendYear, FundMovement, Project
 
 
 def _sheet(workbook, title, header, rows):
     sheet = workbook.create_sheet(title)
-    sheet.append(header)
+    sheet.append([str(value) for value in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
@@ -34,9 +35,9 @@ def ledger_workbook(user) -> bytes:
     _sheet(
         workbook,
         _("Fund ledger"),
-        [_("Township"), _("Allocated"), _("Disbursed"), _("Reimbursed")],
-        [[r["township"], r["allocated"], r["disbursed"], r["reimbursed"]] for r in rows]
-        + [[_("Total"), total["allocated"], total["disbursed"], total["reimbursed"]]],
+        [_("Township")] + [kind.label for kind in kinds],
+        [[r["township"]] + [r[k] for k in kinds.values] for r in rows]
+        + [[_("Total")] + [total[k] for k in kinds.values]],
     )
     movements = FundMovement.objects.filter(project__in=projects).select_related(
         "project__village__parent", "audit_entry"
@@ -98,6 +99,7 @@ def ledger_workbook(user) -> bytes:
             for a in assets
         ],
     )
+    _dividend_sheet(workbook, projects)
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
@@ -106,3 +108,58 @@ def ledger_workbook(user) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _flags(item) -> str:
+    flags = []
+    if item.is_late():
+        flags.append(str(_("Late")))
+    if item.is_short():
+        flags.append(str(_("Short")))
+    return "、".join(flags)
+
+
+def _dividend_sheet(workbook, projects):
+    """Dividend payouts: one row per household per year, then the village's two parts."""
+    header = [
+        _("Township"),
+        _("Village"),
+        _("Project"),
+        _("Agreement year"),
+        _("Payee"),
+        _("Dividend due (yuan)"),
+        _("Dividend paid (yuan)"),
+        _("Due by"),
+        _("Paid on"),
+        _("Flags"),
+    ]
+    rows = []
+    years = (
+        DividendYear.objects.filter(project__in=projects)
+        .exclude(status=DividendYear.Status.SCHEDULED)
+        .select_related("project__village__parent")
+        .prefetch_related(
+            Prefetch("shares", queryset=DividendShare.objects.select_related("household"))
+        )
+        .order_by("project__village__parent__name", "project__name", "year")
+    )
+    for year in years:
+        place = [year.project.village.parent.name, year.project.village.name, year.project.name]
+        for share in year.shares.all():
+            rows.append(
+                place
+                + [year.year, share.household.head_name, share.amount_due, share.amount_paid]
+                + [year.due_on, share.paid_on, _flags(share)]
+            )
+        for label, due, paid in (
+            (_("Village collective"), year.collective_part, year.collective_paid),
+            (_("Village management and development fund"), year.fund_part, year.fund_paid),
+        ):
+            short = paid is not None and paid < due
+            flags = [f for f, on in ((_("Late"), year.is_late()), (_("Short"), short)) if on]
+            rows.append(
+                place
+                + [year.year, label, due, paid, year.due_on, year.paid_on]
+                + ["、".join(str(f) for f in flags)]
+            )
+    _sheet(workbook, _("Dividend payouts"), header, rows)

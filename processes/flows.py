@@ -1,7 +1,9 @@
 """The project lifecycle (DOMAIN.md §3), top to bottom as officials run it.
 
 planning meeting → application → public notice → county approval → agreements →
-implementation → acceptance → reimbursement → post-maintenance. Every review can
+implementation → acceptance → reimbursement → post-maintenance (yearly report, and for
+dividend projects the dividend list's notice and payout) → at term end renewal or
+termination. Every review can
 approve or send back (退回): the gate after it names the step the work returns to, and
 that step goes back to whoever did it last, with the reason.
 """
@@ -215,6 +217,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         View(forms.CountyAcceptanceForm)
         .Annotation(title=_("County acceptance"))
         .Role(COUNTY_POVERTY_OFFICE, at=county)
+        .Countersign(forms.ACCEPTANCE_PANEL_SEATS)  # 会签: all must agree; any may reject
         .AfterComplete(paperwork.county_signs_acceptance_report)
         .Next(this.county_accepted)
     )
@@ -285,14 +288,75 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     maintenance_report_accepted = (
         flow.If(this.is_approved)
         .Annotation(title=_("Report accepted?"))
-        .Then(this.term_complete)
+        .Then(this.pays_dividends)
         .Else(this.maintenance_report, task_data=this.return_note)
+    )
+    pays_dividends = (
+        flow.If(this.is_dividend_project)
+        .Annotation(title=_("Dividends due?"))
+        .Then(this.dividend_notice)
+        .Else(this.term_complete)
+    )
+
+    # Dividends: the village publishes the year's list (公示), the operator pays.
+    dividend_notice = (
+        View(forms.DividendNoticeForm)
+        .Annotation(title=_("Dividend list public notice"))
+        .Role(VILLAGE_SECRETARY, at=village)
+        .Next(this.dividend_notice_passed)
+    )
+    dividend_notice_passed = (
+        flow.If(this.is_approved)
+        .Annotation(title=_("Notice passed?"))
+        .Then(this.dividend_payout)
+        .Else(this.maintenance_report, task_data=this.return_note)
+    )
+    dividend_payout = (
+        View(forms.DividendPayoutForm)
+        .Annotation(title=_("Dividend payout"))
+        .Operator(of=lambda process: process.project.operator)
+        .Next(this.term_complete)
     )
     term_complete = (
         flow.If(this.is_term_complete)
         .Annotation(title=_("Term complete?"))
-        .Then(this.end)
+        .Then(this.agreement_to_settle)
         .Else(this.maintenance_report)
+    )
+
+    # --- 10 Term end (期满): renew by a new agreement, or terminate and return the principal
+    agreement_to_settle = (
+        flow.If(this.is_dividend_project)
+        .Annotation(title=_("Agreement to settle?"))
+        .Then(this.term_end)
+        .Else(this.end)
+    )
+    term_end = (
+        View(forms.TermEndForm)
+        .Annotation(title=_("Renew or terminate"))
+        .Role(TOWNSHIP_LEAD, at=township)
+        .AfterComplete(paperwork.township_signs_renewal)
+        .Next(this.renewed)
+    )
+    renewed = (
+        flow.If(this.is_renewed)
+        .Annotation(title=_("Renewed?"))
+        .Then(this.renewal_countersign)
+        .Else(this.principal_return)
+    )
+    renewal_countersign = (
+        View(forms.BenefitLinkageForm)
+        .Annotation(title=_("Renewed agreements countersigned"))
+        .Operator(of=lambda process: process.project.operator)
+        .AfterComplete(paperwork.operator_signs_linkage_agreements)
+        .Next(this.maintenance_report)
+    )
+    principal_return = (
+        View(forms.PrincipalReturnForm)
+        .Annotation(title=_("Principal returned to the village collective"))
+        .Role(VILLAGE_SECRETARY, at=village)
+        .AfterComplete(ledger.principal_returned)
+        .Next(this.end)
     )
     end = flow.End().Annotation(title=_("Finished"))
 
@@ -308,6 +372,12 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
 
     def is_term_complete(self, activation):
         return activation.process.is_term_complete()
+
+    def is_dividend_project(self, activation):
+        return activation.process.pays_dividends()
+
+    def is_renewed(self, activation):
+        return activation.process.is_renewed()
 
     def return_note(self, activation):
         return {"returned": activation.process.return_note()}

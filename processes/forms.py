@@ -14,11 +14,12 @@ from permissions.roles import VILLAGE_SECRETARY, Level
 from workflow.audit import jsonable
 from workflow.forms import ModelTaskForm, ReviewForm, TaskForm
 
-from . import subsidies
+from . import dividends, subsidies
 from .models import (
     AcceptanceRecord,
     Agreement,
     Beneficiary,
+    DividendYear,
     Household,
     ImplementationMode,
     MaintenanceReport,
@@ -27,6 +28,7 @@ from .models import (
     Reimbursement,
 )
 from .rules import RuleViolation, benefit_linkage, direct_subsidy, terms
+from .rules import dividends as rules_dividends
 
 FEN = Decimal("0.01")
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
@@ -443,7 +445,8 @@ class EntrustmentAgreementForm(ModelTaskForm):
         if project.term_years != self.instance.term_years:
             project.term_years = self.instance.term_years
             project.save(update_fields=["term_years"])
-        return before, after
+        years = dividends.schedule(self.instance)
+        return before, {**after, "dividend_years": [y.year for y in years]}
 
 
 # --- 8c 利益联结协议 benefit-linkage agreements (operator ↔ households) -----------------
@@ -456,7 +459,9 @@ class BenefitLinkageForm(TaskForm):
     def apply(self):
         project = self.process.project
         signed_on = self.cleaned_data["signed_on"]
-        Agreement.objects.filter(project=project).update(benefit_linkage_signed_on=signed_on)
+        Agreement.objects.filter(pk=project.agreement.pk).update(
+            benefit_linkage_signed_on=signed_on
+        )
         count = project.beneficiaries.update(agreement_signed_on=signed_on)
         return {}, {"benefit_linkage_signed_on": signed_on.isoformat(), "households": count}
 
@@ -513,6 +518,17 @@ class TownshipAcceptanceForm(ReviewForm):
             recorded_by=self.user,
         )
         return {}, {"acceptance_record": record.pk, "level": record.level}
+
+
+# 会签: the seats of the county acceptance panel the poverty office fills (outside experts
+# get the one project opened to them); approval needs every member's "agree".
+ACCEPTANCE_PANEL_SEATS = (
+    ("bureau", _("Industry bureau")),
+    ("finance", _("Finance bureau")),
+    ("discipline", _("Discipline inspection")),
+    ("audit", _("Audit bureau")),
+    ("expert", _("Outside expert")),
+)
 
 
 class CountyAcceptanceForm(TownshipAcceptanceForm):
@@ -587,33 +603,47 @@ class PaymentForm(ModelTaskForm):
 
 
 class MaintenanceReportForm(TaskForm):
+    """The year's report: the asset's condition and, for dividend projects, the income from
+    which the year's dividends are computed (shown to the township for review)."""
+
     income = forms.DecimalField(
         label=_("Operating income (yuan)"), max_digits=14, decimal_places=2, min_value=0
-    )
-    dividends_paid = forms.DecimalField(
-        label=_("Dividends paid to households (yuan)"), max_digits=14, decimal_places=2, min_value=0
     )
     condition = forms.CharField(label=_("Asset condition and maintenance"), **TEXT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.year = next_report_year(self.process.project)
+        project = self.process.project
+        self.year = next_report_year(project)
+        if project.mode == ImplementationMode.EQUITY_DIVIDEND:
+            self.fields["income"].label = _("Returns on the quantified equity this year (yuan)")
+            self.fields["income"].help_text = _(
+                "Households receive %(share)s%% of it; the rest goes to the village collective and its development fund."
+            ) % {"share": project.agreement.household_share}
+        elif project.mode == ImplementationMode.GUARANTEED_DIVIDEND:
+            self.fields["income"].help_text = _(
+                "The guaranteed dividend is owed whatever the income; it is split 70/20/10."
+            )
 
     def apply(self):
+        project = self.process.project
         report = MaintenanceReport.objects.create(
-            project=self.process.project,
+            project=project,
             year=self.year,
             reported_by=self.user,
-            **{k: self.cleaned_data[k] for k in ("income", "dividends_paid", "condition")},
+            income=self.cleaned_data["income"],
+            condition=self.cleaned_data["condition"],
         )
-        return {}, jsonable(
-            {
-                "maintenance_report": report.pk,
-                "year": report.year,
-                "income": report.income,
-                "dividends_paid": report.dividends_paid,
-            }
-        )
+        after = {"maintenance_report": report.pk, "year": report.year, "income": report.income}
+        if not project.is_direct_subsidy:
+            year = dividends.compute(dividends.year_of(project, report.year), report.income)
+            after.update(
+                distributable=year.distributable,
+                households=year.households_part,
+                collective=year.collective_part,
+                fund=year.fund_part,
+            )
+        return {}, jsonable(after)
 
 
 def next_report_year(project) -> int:
@@ -621,21 +651,321 @@ def next_report_year(project) -> int:
     return project.maintenance_reports.filter(status=MaintenanceReport.Status.ACCEPTED).count() + 1
 
 
+def withdraw_report(project, status=MaintenanceReport.Status.RETURNED) -> MaintenanceReport:
+    """A send-back after the report: it is marked returned and its dividends withdrawn."""
+    report = project.maintenance_reports.exclude(status=MaintenanceReport.Status.RETURNED).latest(
+        "year", "reported_at"
+    )
+    report.status = status
+    report.save(update_fields=["status"])
+    if not project.is_direct_subsidy:
+        dividends.reset(dividends.year_of(project, report.year))
+    return report
+
+
 class MaintenanceReviewForm(ReviewForm):
     def apply(self):
         before, after = super().apply()
-        report = self.process.project.maintenance_reports.get(
-            status=MaintenanceReport.Status.SUBMITTED
-        )
-        report.status = (
-            MaintenanceReport.Status.ACCEPTED
-            if self.cleaned_data["decision"] == "approve"
-            else MaintenanceReport.Status.RETURNED
-        )
-        report.save(update_fields=["status"])
+        project = self.process.project
+        if self.cleaned_data["decision"] == "approve":
+            report = project.maintenance_reports.get(status=MaintenanceReport.Status.SUBMITTED)
+            report.status = MaintenanceReport.Status.ACCEPTED
+            report.save(update_fields=["status"])
+        else:
+            report = withdraw_report(project)
         return before, {
             **after,
             "maintenance_report": report.pk,
             "year": report.year,
             "status": report.status,
         }
+
+
+# --- 12b 分红公示 the village publishes the year's dividend list -------------------------
+
+
+class DividendNoticeForm(PublicNoticeForm):
+    """The village posts the year's dividend list (公示) for the notice period; upheld
+    objections send the income report back to the operator."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dividend_year = self.process.project.dividend_years.get(
+            status=DividendYear.Status.COMPUTED
+        )
+        self.fields["decision"].choices = [
+            ("approve", _("Notice period passed")),
+            ("back", _("Objections upheld: send the income report back")),
+        ]
+
+    def apply_approval(self):
+        year = dividends.year_of(self.process.project, self.dividend_year.year)
+        dividends.publish(
+            year,
+            self.cleaned_data["notice_start"],
+            self.cleaned_data["notice_end"],
+            self.cleaned_data["notice_objections"],
+        )
+        return {}, jsonable(
+            {"year": year.year, "notice_start": year.notice_start, "notice_end": year.notice_end}
+        )
+
+    def apply(self):
+        before, after = super().apply()
+        if self.cleaned_data["decision"] == "back":
+            report = withdraw_report(self.process.project)
+            after = {**after, "year": report.year, "maintenance_report": report.pk}
+        return before, after
+
+
+# --- 12c 分红发放 the operator pays and the payout is recorded --------------------------
+
+
+class DividendPayoutForm(TaskForm):
+    """What was actually paid: each household, the village collective and the development
+    fund. Less than due, or after the due date, is recorded and flagged, not refused."""
+
+    paid_on = forms.DateField(label=_("Paid on"), **DATE)
+    collective_paid = forms.DecimalField(
+        label=_("Paid to the village collective (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+    )
+    fund_paid = forms.DecimalField(
+        label=_("Paid to the village management and development fund (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dividend_year = self.process.project.dividend_years.get(
+            status=DividendYear.Status.PUBLISHED
+        )
+        self.fields["collective_paid"].initial = self.dividend_year.collective_part
+        self.fields["fund_paid"].initial = self.dividend_year.fund_part
+        self.shares = list(self.dividend_year.shares.select_related("household"))
+        for share in self.shares:
+            self.fields[f"paid_{share.pk}"] = forms.DecimalField(
+                label=_("%(name)s (due ¥%(due)s)")
+                % {"name": share.household.head_name, "due": f"{share.amount_due:,.2f}"},
+                max_digits=14,
+                decimal_places=2,
+                min_value=0,
+                initial=share.amount_due,
+            )
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > timezone.localdate():
+            raise forms.ValidationError(_("The payment date cannot be in the future."))
+        return paid_on
+
+    def apply(self):
+        year = dividends.year_of(self.process.project, self.dividend_year.year)
+        flags = dividends.record_payout(
+            year,
+            {share.pk: self.cleaned_data[f"paid_{share.pk}"] for share in self.shares},
+            self.cleaned_data["paid_on"],
+            self.cleaned_data["collective_paid"],
+            self.cleaned_data["fund_paid"],
+        )
+        paid = sum(self.cleaned_data[f"paid_{share.pk}"] for share in self.shares)
+        return {}, jsonable(
+            {
+                "year": year.year,
+                "paid_on": year.paid_on,
+                "households_paid": paid,
+                "collective_paid": year.collective_paid,
+                "fund_paid": year.fund_paid,
+                **flags,
+            }
+        )
+
+
+# --- 12d 期满续签或终止 at term end: renew by a new agreement, or terminate --------------
+
+
+class TermEndForm(TaskForm):
+    """The township lead decides at term end: a new agreement on terms that again satisfy the
+    rules (and keep the guaranteed dividend rising), or termination of the cooperation."""
+
+    RENEW, TERMINATE = "renew", "terminate"
+    outcome = forms.ChoiceField(
+        label=_("At term end"),
+        choices=[(RENEW, _("Renew with a new agreement")), (TERMINATE, _("Terminate"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Opinion / reason"), **TEXT)
+    signed_on = forms.DateField(label=_("New agreement signed on"), required=False, **DATE)
+    term_years = forms.IntegerField(label=_("Term (years)"), required=False, min_value=1)
+    first_year_rate = forms.DecimalField(
+        label=_("First-year dividend rate (%)"), required=False, max_digits=5, decimal_places=2
+    )
+    yearly_increase = forms.DecimalField(
+        label=_("Yearly increase (percentage points)"),
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+    )
+    collateral_value = forms.DecimalField(
+        label=_("Collateral value (yuan)"), required=False, max_digits=14, decimal_places=2
+    )
+    collateral_description = forms.CharField(label=_("Collateral"), required=False)
+    household_share = forms.DecimalField(
+        label=_("Households' share of returns (%)"),
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+    )
+    manager_name = forms.CharField(label=_("Manager sent by the implementing unit"), required=False)
+
+    GUARANTEED = (
+        "first_year_rate",
+        "yearly_increase",
+        "collateral_value",
+        "collateral_description",
+    )
+    EQUITY = ("household_share", "manager_name")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.previous = self.process.project.agreement
+        guaranteed = self.process.project.mode == ImplementationMode.GUARANTEED_DIVIDEND
+        for name in self.EQUITY if guaranteed else self.GUARANTEED:
+            del self.fields[name]
+        self.terms = ("term_years",) + (self.GUARANTEED if guaranteed else self.EQUITY)
+        for name in self.terms:
+            self.fields[name].initial = getattr(self.previous, name)
+        self.fields["term_years"].initial = self.previous.term_years
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") != self.RENEW:
+            return cleaned
+        for name in ("signed_on", *self.terms):
+            if cleaned.get(name) in (None, ""):
+                self.add_error(name, _("This field is required to renew."))
+        if self.errors:
+            return cleaned
+        project = self.process.project
+        checks = [("term_years", lambda: terms.check_term(cleaned["term_years"]))]
+        if "first_year_rate" in self.terms:
+            last_rate = self.previous.rates()[-1] if self.previous.rates() else None
+            checks += [
+                (
+                    "first_year_rate",
+                    lambda: benefit_linkage.check_first_year_rate(cleaned["first_year_rate"]),
+                ),
+                (
+                    "first_year_rate",
+                    lambda: rules_dividends.check_renewal_rate(
+                        cleaned["first_year_rate"], last_rate
+                    ),
+                ),
+                (
+                    "yearly_increase",
+                    lambda: benefit_linkage.check_yearly_increase(cleaned["yearly_increase"]),
+                ),
+                (
+                    "collateral_value",
+                    lambda: benefit_linkage.check_collateral(
+                        cleaned["collateral_value"], dividends.invested(project)
+                    ),
+                ),
+            ]
+        else:
+            checks += [
+                (
+                    "household_share",
+                    lambda: benefit_linkage.check_household_share(cleaned["household_share"]),
+                ),
+                (
+                    "manager_name",
+                    lambda: benefit_linkage.check_manager_named(cleaned["manager_name"]),
+                ),
+            ]
+        for field, check in checks:
+            if field in self.errors:
+                continue
+            try:
+                check()
+            except RuleViolation as error:
+                self.add_error(field, error)
+        return cleaned
+
+    def apply(self):
+        project = self.process.project
+        previous = Agreement.objects.select_for_update().get(pk=self.previous.pk)
+        before = {"agreement": previous.number, "outcome": previous.outcome}
+        renew = self.cleaned_data["outcome"] == self.RENEW
+        previous.outcome = Agreement.Outcome.RENEWED if renew else Agreement.Outcome.TERMINATED
+        previous.outcome_reason = self.cleaned_data["reason"]
+        previous.save(update_fields=["outcome", "outcome_reason"])
+        after = {"agreement": previous.number, "outcome": previous.outcome}
+        if renew:
+            signed_on = self.cleaned_data["signed_on"]
+            agreement = Agreement.objects.create(
+                project=project,
+                number=previous.number + 1,
+                first_year=previous.last_year + 1,
+                signed_on=signed_on,
+                starts_on=rules_dividends.add_years(previous.starts_on, previous.term_years),
+                **{name: self.cleaned_data[name] for name in self.terms},
+            )
+            years = dividends.schedule(agreement)
+            after["renewal"] = {
+                "agreement": agreement.number,
+                "years": [y.year for y in years],
+                **{name: self.cleaned_data[name] for name in self.terms},
+            }
+        return before, jsonable(after)
+
+
+# --- 12e 本金退还 on termination the principal returns to the village collective ---------
+
+
+class PrincipalReturnForm(TaskForm):
+    amount = forms.DecimalField(
+        label=_("Principal received (yuan)"), max_digits=14, decimal_places=2, min_value=0
+    )
+    returned_on = forms.DateField(label=_("Received on"), **DATE)
+    voucher_no = forms.CharField(label=_("Receipt voucher number"), max_length=60)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.principal = dividends.invested(self.process.project)
+        self.fields["amount"].initial = self.principal
+        self.fields["amount"].help_text = _("The poverty funds invested: ¥%(amount)s.") % {
+            "amount": f"{self.principal:,.2f}"
+        }
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        rules_dividends.check_principal_returned(amount, self.principal)
+        return amount
+
+    def clean_returned_on(self):
+        returned_on = self.cleaned_data["returned_on"]
+        if returned_on > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return returned_on
+
+    def apply(self):
+        agreement = Agreement.objects.select_for_update().get(pk=self.process.project.agreement.pk)
+        agreement.principal_returned = self.cleaned_data["amount"]
+        agreement.principal_returned_on = self.cleaned_data["returned_on"]
+        agreement.principal_voucher = self.cleaned_data["voucher_no"]
+        agreement.save(
+            update_fields=["principal_returned", "principal_returned_on", "principal_voucher"]
+        )
+        return {}, jsonable(
+            {
+                "agreement": agreement.number,
+                "principal_returned": agreement.principal_returned,
+                "returned_on": agreement.principal_returned_on,
+                "voucher_no": agreement.principal_voucher,
+            }
+        )

@@ -88,3 +88,23 @@ def totals_by_township(user) -> list[dict]:
 
 def county_total(rows: list[dict]) -> dict:
     return {kind: sum((row[kind] for row in rows), ZERO) for kind in FundMovement.Kind.values}
+
+
+def principal_returned(activation, actor, entry):
+    """On termination the operator returns the principal to the village collective (DOMAIN §4)."""
+    project = activation.process.project
+    agreement = project.agreement
+    FundMovement.objects.create(
+        project=project,
+        kind=FundMovement.Kind.RETURNED,
+        amount=agreement.principal_returned,
+        payee=f"{project.village.name}集体经济组织",
+        audit_entry=entry,
+    )
+
+
+def reclaimable(project) -> Decimal:
+    """What the township may still reclaim (收回资金) from a project: the funds allocated to
+    it, less what was already reclaimed. Nothing before the county has issued funds."""
+    totals = project_totals(project)
+    return totals[FundMovement.Kind.ALLOCATED] - totals[FundMovement.Kind.RECLAIMED]

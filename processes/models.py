@@ -216,6 +216,18 @@ class Project(models.Model):
     def is_direct_subsidy(self) -> bool:
         return self.mode == ImplementationMode.DIRECT_SUBSIDY
 
+    @property
+    def agreement(self):
+        """The agreement in force: the latest by number, or None before one is signed.
+        Read afresh each time: acts create and settle agreements within one request."""
+        return self.agreements.order_by("-number").first()
+
+    def total_term_years(self) -> int:
+        """Years of post-maintenance: the term of every agreement signed, or the rolling-
+        development term of a direct-subsidy project."""
+        agreement = self.agreement
+        return agreement.last_year if agreement else self.term_years
+
 
 class Beneficiary(models.Model):
     """A household on a project's beneficiary roster, with its subsidy or share."""
@@ -245,10 +257,25 @@ class Beneficiary(models.Model):
 
 
 class Agreement(models.Model):
-    """The entrustment agreement's terms for a guaranteed- or equity-dividend project."""
+    """The entrustment agreement's terms for a guaranteed- or equity-dividend project.
 
-    project = models.OneToOneField(
-        Project, models.CASCADE, related_name="agreement", verbose_name=_("project")
+    Number 1 is the agreement signed before implementation; at term end the cooperation is
+    renewed by a new agreement (number 2, 3, …) or terminated (DOMAIN.md §4).
+    """
+
+    class Outcome(models.TextChoices):
+        RUNNING = "", _("Running")
+        RENEWED = "renewed", _("Renewed")
+        TERMINATED = "terminated", _("Terminated")
+
+    project = models.ForeignKey(
+        Project, models.CASCADE, related_name="agreements", verbose_name=_("project")
+    )
+    number = models.PositiveSmallIntegerField(_("agreement number"), default=1)
+    first_year = models.PositiveSmallIntegerField(
+        _("first agreement year"),
+        default=1,
+        help_text=_("The project's agreement year this agreement starts with."),
     )
     signed_on = models.DateField(_("signed on"))
     starts_on = models.DateField(_("starts on"))
@@ -276,13 +303,39 @@ class Agreement(models.Model):
     benefit_linkage_signed_on = models.DateField(
         _("benefit-linkage agreements signed on"), null=True, blank=True
     )
+    outcome = models.CharField(
+        _("outcome at term end"), max_length=10, choices=Outcome.choices, blank=True
+    )
+    outcome_reason = models.TextField(_("reason"), blank=True)
+    # On termination the operator returns the principal to the village collective (DOMAIN §4).
+    principal_returned = models.DecimalField(
+        _("principal returned (yuan)"), **MONEY, null=True, blank=True
+    )
+    principal_returned_on = models.DateField(_("principal returned on"), null=True, blank=True)
+    principal_voucher = models.CharField(_("receipt voucher number"), max_length=60, blank=True)
 
     class Meta:
         verbose_name = _("entrustment agreement")
         verbose_name_plural = _("entrustment agreements")
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="agreement_number_unique")
+        ]
 
     def __str__(self) -> str:
-        return str(self.project)
+        return f"{self.project} #{self.number}"
+
+    @property
+    def last_year(self) -> int:
+        return self.first_year + self.term_years - 1
+
+    def rates(self) -> list[Decimal]:
+        """The guaranteed dividend rate (%) for each of its years; empty for equity dividends."""
+        from .rules.benefit_linkage import dividend_schedule
+
+        if self.first_year_rate is None:
+            return []
+        return dividend_schedule(self.first_year_rate, self.yearly_increase, self.term_years)
 
 
 class ProgressReport(models.Model):
@@ -329,9 +382,6 @@ class MaintenanceReport(models.Model):
     project = models.ForeignKey(Project, models.CASCADE, related_name="maintenance_reports")
     year = models.PositiveSmallIntegerField(_("agreement year"))
     income = models.DecimalField(_("operating income (yuan)"), **MONEY, default=Decimal("0.00"))
-    dividends_paid = models.DecimalField(
-        _("dividends paid (yuan)"), **MONEY, default=Decimal("0.00")
-    )
     condition = models.TextField(_("asset condition and maintenance"))
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(auto_now_add=True)
@@ -353,6 +403,123 @@ class MaintenanceReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} #{self.year}"
+
+
+class DividendYear(models.Model):
+    """One agreement year of a dividend project's schedule (后续管护分红台账).
+
+    Generated from the agreement when it is signed; each year the operator reports income,
+    the township accepts the report, the amounts are computed (``processes.dividends``), the
+    village publishes the list (公示) and the operator's payout is recorded.
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        COMPUTED = "computed", _("Computed")
+        PUBLISHED = "published", _("Published")
+        PAID = "paid", _("Paid")
+
+    project = models.ForeignKey(
+        Project, models.CASCADE, related_name="dividend_years", verbose_name=_("project")
+    )
+    agreement = models.ForeignKey(
+        Agreement, models.CASCADE, related_name="years", verbose_name=_("agreement")
+    )
+    year = models.PositiveSmallIntegerField(_("agreement year"))
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    due_on = models.DateField(_("payout due by"))
+    rate = models.DecimalField(
+        _("guaranteed rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    guaranteed = models.DecimalField(
+        _("guaranteed dividend (yuan)"), **MONEY, null=True, blank=True
+    )
+    income = models.DecimalField(_("reported income (yuan)"), **MONEY, null=True, blank=True)
+    distributable = models.DecimalField(_("to distribute (yuan)"), **MONEY, null=True, blank=True)
+    households_part = models.DecimalField(
+        _("households' part (yuan)"), **MONEY, null=True, blank=True
+    )
+    collective_part = models.DecimalField(
+        _("village collective (yuan)"), **MONEY, null=True, blank=True
+    )
+    fund_part = models.DecimalField(
+        _("management and development fund (yuan)"), **MONEY, null=True, blank=True
+    )
+    notice_start = models.DateField(_("notice start"), null=True, blank=True)
+    notice_end = models.DateField(_("notice end"), null=True, blank=True)
+    notice_objections = models.TextField(_("objections raised"), blank=True)
+    collective_paid = models.DecimalField(
+        _("paid to the village collective (yuan)"), **MONEY, null=True, blank=True
+    )
+    fund_paid = models.DecimalField(
+        _("paid to the development fund (yuan)"), **MONEY, null=True, blank=True
+    )
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+
+    class Meta:
+        verbose_name = _("dividend year")
+        verbose_name_plural = _("dividend years")
+        ordering = ["project", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="dividend_year_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} #{self.year}"
+
+    def is_late(self, today=None) -> bool:
+        """Paid after the due date, or still unpaid once it has passed."""
+        if self.paid_on is not None:
+            return self.paid_on > self.due_on
+        return (today or timezone.localdate()) > self.due_on
+
+    def is_short(self) -> bool:
+        """The village's parts were paid below what was computed."""
+        if self.status != self.Status.PAID:
+            return False
+        return (self.collective_paid or 0) < (self.collective_part or 0) or (
+            self.fund_paid or 0
+        ) < (self.fund_part or 0)
+
+
+class DividendShare(models.Model):
+    """One household's dividend for one agreement year: computed, published, paid."""
+
+    dividend_year = models.ForeignKey(
+        DividendYear, models.CASCADE, related_name="shares", verbose_name=_("dividend year")
+    )
+    household = models.ForeignKey(
+        Household, models.PROTECT, related_name="dividends", verbose_name=_("household")
+    )
+    amount_due = models.DecimalField(_("dividend due (yuan)"), **MONEY)
+    amount_paid = models.DecimalField(_("dividend paid (yuan)"), **MONEY, null=True, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("household dividend")
+        verbose_name_plural = _("household dividends")
+        ordering = ["dividend_year", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dividend_year", "household"], name="dividend_share_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.dividend_year}"
+
+    def is_short(self) -> bool:
+        return self.amount_paid is not None and self.amount_paid < self.amount_due
+
+    def is_late(self, today=None) -> bool:
+        due = self.dividend_year.due_on
+        if self.paid_on is not None:
+            return self.paid_on > due
+        return (today or timezone.localdate()) > due
 
 
 class ProjectProcess(Process):
@@ -396,7 +563,15 @@ class ProjectProcess(Process):
 
     def is_term_complete(self) -> bool:
         accepted = self.project.maintenance_reports.filter(status=MaintenanceReport.Status.ACCEPTED)
-        return accepted.count() >= self.project.term_years
+        return accepted.count() >= self.project.total_term_years()
+
+    def pays_dividends(self) -> bool:
+        return not self.project.is_direct_subsidy
+
+    def is_renewed(self) -> bool:
+        """After the term-end decision: a new agreement is in force (renewed), not terminated."""
+        latest = self.project.agreements.order_by("-number").values_list("outcome", flat=True)
+        return latest.first() == Agreement.Outcome.RUNNING
 
     def return_note(self) -> dict:
         """What a task recreated by a send-back (退回) shows its holder: who, when, why."""
@@ -443,6 +618,8 @@ class FundMovement(models.Model):
         ALLOCATED = "allocated", _("Allocated")
         DISBURSED = "disbursed", _("Disbursed")
         REIMBURSED = "reimbursed", _("Reimbursed")
+        RETURNED = "returned", _("Principal returned to the village collective")
+        RECLAIMED = "reclaimed", _("Reclaimed")  # 收回资金 on a violation (processes/actions.py)
 
     project = models.ForeignKey(Project, models.PROTECT, related_name="fund_movements")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
@@ -507,3 +684,59 @@ class Asset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PublicReport(models.Model):
+    """A public report (举报) about a project, filed by anyone, tracked to a conclusion.
+
+    Routed to the livelihood supervisor of the project's village, the discipline office of
+    its township and the county discipline commission (processes/reports.py). An anonymous
+    report stores nothing that identifies its filer: no user, no name, no phone, no address.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        INVESTIGATING = "investigating", _("Under investigation")
+        CONCLUDED = "concluded", _("Concluded")
+
+    number = models.CharField(_("report number"), max_length=20, unique=True)
+    project = models.ForeignKey(
+        Project, models.PROTECT, related_name="public_reports", verbose_name=_("project")
+    )
+    content = models.TextField(_("what is reported"))
+    anonymous = models.BooleanField(_("anonymous"), default=True)
+    reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=30, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=15, choices=Status.choices, default=Status.RECEIVED
+    )
+    findings = models.TextField(_("findings"), blank=True)
+    concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("public report")
+        verbose_name_plural = _("public reports")
+        ordering = ["-filed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(anonymous=True)
+                | (
+                    models.Q(filed_by__isnull=True)
+                    & models.Q(reporter_name="")
+                    & models.Q(reporter_phone="")
+                ),
+                name="anonymous_report_stores_no_filer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number

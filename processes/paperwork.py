@@ -45,6 +45,13 @@ def township_signs_entrustment(activation, actor, entry):
     )
 
 
+def township_signs_renewal(activation, actor, entry):
+    """At term end a renewal is a new agreement: the township lead signs its entrustment
+    (a new edition, with the new terms); a termination issues nothing."""
+    if activation.process.is_renewed():
+        township_signs_entrustment(activation, actor, entry)
+
+
 def _sign_household_batch(kind, project, snapshot_of, actor, party, role, entry):
     """One agreement per household on the roster, each signed by the act, produced as a batch."""
     editions = []

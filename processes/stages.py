@@ -28,7 +28,19 @@ STAGES = (
             "payment",
         ),
     ),
-    ("maintenance", _("Post-maintenance"), ("maintenance_report", "maintenance_review")),
+    (
+        "maintenance",
+        _("Post-maintenance"),
+        (
+            "maintenance_report",
+            "maintenance_review",
+            "dividend_notice",
+            "dividend_payout",
+            "term_end",
+            "renewal_countersign",
+            "principal_return",
+        ),
+    ),
 )
 FINISHED = ("finished", _("Finished"))
 STAGE_LABELS = dict((code, label) for code, label, _nodes in STAGES) | dict([FINISHED])

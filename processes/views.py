@@ -15,9 +15,9 @@ from permissions.roles import ROLES_BY_CODE, Level
 from workflow.models import AuditEntry
 from workflow.tasks import ScopedTask
 
-from . import assets, exports, ledger
+from . import actions, assets, dividends, exports, ledger
 from .flows import ProjectFlow
-from .models import ImplementationMode, Project
+from .models import FundMovement, ImplementationMode, Project
 from .rules import RuleViolation
 from .stages import STAGE_LABELS, STAGES, stage_of
 
@@ -131,7 +131,9 @@ class ProjectDetailView(generic.TemplateView):
             if process
             else "",
             "beneficiaries": project.beneficiaries.select_related("household"),
-            "agreement": getattr(project, "agreement", None),
+            "agreement": project.agreement,
+            "agreements": project.agreements.all() if not project.is_direct_subsidy else [],
+            "dividend_years": project.dividend_years.prefetch_related("shares"),
             "papers": project_papers(project),
             "funds": ledger.project_totals(project),
             "assets": project.assets.all(),
@@ -140,6 +142,8 @@ class ProjectDetailView(generic.TemplateView):
             "movements": project.fund_movements.select_related("audit_entry"),
             "batches": project.document_batches.all()[:5],
             "reimbursement": getattr(project, "reimbursement", None),
+            "may_change_five_ones": actions.may_change_five_ones(user, project),
+            "may_act_on_violation": actions.may_act_on_violation(user, project),
         }
 
 
@@ -169,6 +173,10 @@ ACT_LABELS = {
     "task.revive": _("Revived"),
     "project.open": _("Opened to an official"),
     "project.close": _("Closed to an official"),
+    "project.five_ones": _("Five-ones changed"),
+    "project.reclaim_funds": _("Funds reclaimed"),
+    "project.reassign_operator": _("Reassigned to another operator"),
+    "process.stop": _("Project stopped"),
 }
 
 
@@ -223,6 +231,25 @@ class AssetRegisterView(generic.FormView):
         return HttpResponseRedirect(reverse("projects:detail", args=[self.project.pk]))
 
 
+class DividendYearView(generic.TemplateView):
+    """One agreement year's dividend list: what each household is due and was paid. Printed,
+    it is the list the village posts (分红公示)."""
+
+    template_name = "processes/dividend_year.html"
+
+    def get_context_data(self, **kwargs):
+        project = get_project_for_user(self.request.user, kwargs["pk"])
+        year = get_object_or_404(
+            project.dividend_years.select_related("agreement"), year=kwargs["year"]
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "project": project,
+            "year": year,
+            "shares": year.shares.select_related("household").order_by("household_id"),
+        }
+
+
 class LedgerExportView(generic.View):
     """The ledger, movements and asset register of the jurisdiction, as an Excel workbook."""
 
@@ -242,10 +269,14 @@ class LedgerView(generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         rows = ledger.totals_by_township(self.request.user)
+        total = ledger.county_total(rows)
+        kinds = FundMovement.Kind.values
         return {
             **super().get_context_data(**kwargs),
-            "rows": rows,
-            "total": ledger.county_total(rows),
+            "kinds": FundMovement.Kind,
+            "rows": [(row["township"], [row[k] for k in kinds]) for row in rows],
+            "total": [total[k] for k in kinds],
+            "flagged": dividends.flagged_for(self.request.user),
         }
 
 
@@ -281,6 +312,12 @@ class ProjectsApp(Application):
     @property
     def ledger_export_path(self):
         return path("ledger.xlsx", LedgerExportView.as_view(), name="ledger_export")
+
+    @property
+    def dividend_year_path(self):
+        return path(
+            "<int:pk>/dividends/<int:year>/", DividendYearView.as_view(), name="dividend_year"
+        )
 
     @property
     def asset_path(self):

@@ -39,7 +39,16 @@ def holder_key(node_name, project_mode, village_key):
         "payment": ("county_finance_bureau", "county"),
         "maintenance_report": reporter,
         "maintenance_review": ("township_work_station", township_key),
+        "dividend_notice": ("village_secretary", village_key),
+        "dividend_payout": ("operator", township_key),
+        "term_end": ("township_lead", township_key),
+        "renewal_countersign": ("operator", township_key),
+        "principal_return": ("village_secretary", village_key),
     }[node_name]
+
+
+# The county acceptance panel the driver seats (seat, county role of the member).
+PANEL = (("finance", "county_finance_bureau"), ("discipline", "county_discipline"))
 
 
 class Driver:
@@ -105,6 +114,8 @@ class Driver:
                 task.flow_task.reverse("assign", args=[task.process_id, task.pk])
             )
             assert response.status_code == 302, response.status_code
+        if node_name == "county_acceptance" and decision == "approve" and data is None:
+            self.countersign(task, client)
         execute = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
         assert client.get(execute).status_code == 200
         payload = data if data is not None else demo.step_data(node_name, project, decision, reason)
@@ -114,6 +125,22 @@ class Driver:
         assert task.status == STATUS.DONE
         project.refresh_from_db()
         return task
+
+    def countersign(self, task, holder_client, panel=PANEL):
+        """会签: the holder seats the acceptance panel, and every member signs "agree"."""
+        from workflow.models import SignOff
+
+        for seat, role in panel:
+            member = self.cast.user(role, "county")
+            url = f"/approvals/tasks/{task.pk}/panel/"
+            data = {"seat": seat, "signer": str(member.pk), "reason": "组成县级验收小组"}
+            response = holder_client.post(url, data)
+            assert response.status_code == 302, _errors(response)
+            sign_off = SignOff.objects.get(task_id=task.pk, signer=member)
+            response = self.cast.client(member).post(
+                f"/approvals/sign-offs/{sign_off.pk}/", {"decision": "agree", "opinion": "同意"}
+            )
+            assert response.status_code == 302, _errors(response)
 
     def run(self, project, until=None, decisions=None):
         """Approve step after step until the open task is ``until`` (or the end)."""

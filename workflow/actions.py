@@ -60,8 +60,13 @@ def complete_task(actor, activation, form):
     a review form whose ``decision`` is "back" sends the work back (退回) with its ``reason``.
     """
     task = activation.task
-    before, after = form.apply()
     decision = form.cleaned_data.get("decision", "")
+    from .operations import OperationRefused, completion_blocker  # operations uses these acts
+
+    blocker = completion_blocker(task, decision) if decision != "back" else None
+    if blocker:  # 加签 / 会签 not yet signed: the view says so beside the form; this holds
+        raise OperationRefused(blocker)  # for every other caller too
+    before, after = form.apply()
     reason = form.cleaned_data.get("reason", "")
     activation.execute()
     act = "task.send_back" if decision == "back" else "task.complete"

@@ -54,6 +54,108 @@ class AuditChainHead(models.Model):
         return f"#{self.seq} {self.hash[:12]}"
 
 
+# --- Approval operations (workflow/operations.py) --------------------------------------
+
+
+class SignOff(models.Model):
+    """A sign-off a task needs before its holder may complete it.
+
+    Two kinds: an official the holder added (加签), and a member of the county acceptance
+    panel (会签, a node declared ``.Countersign(seats)``). Each signs once, with an opinion;
+    a panel member's "reject" sends the task back.
+    """
+
+    class Kind(models.TextChoices):
+        ADDED = "added", _("Added signer")
+        PANEL = "panel", _("Panel member")
+
+    class Decision(models.TextChoices):
+        PENDING = "", _("Not yet signed")
+        AGREE = "agree", _("Agree")
+        REJECT = "reject", _("Reject")
+
+    task = models.ForeignKey("viewflow.Task", models.CASCADE, related_name="+")
+    project_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    seat = models.CharField(_("seat"), max_length=32, blank=True)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("signer")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    reason = models.TextField(_("reason"))
+    decision = models.CharField(
+        _("decision"), max_length=8, choices=Decision.choices, blank=True, default=""
+    )
+    opinion = models.TextField(_("opinion"), blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sign-off")
+        verbose_name_plural = _("sign-offs")
+        ordering = ["created", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "signer"], name="signoff_one_per_signer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.signer} @ task {self.task_id}"
+
+
+class Delegation(models.Model):
+    """委派: the holder lends a task to a colleague, who fills it in; the task then
+    returns to the holder, who stays responsible and completes it."""
+
+    task = models.ForeignKey("viewflow.Task", models.CASCADE, related_name="+")
+    project_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("delegator")
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("delegate")
+    )
+    reason = models.TextField(_("reason"))
+    proposal = models.JSONField(default=dict, blank=True)  # the delegate's filled-in form
+    note = models.TextField(_("note"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.delegator} → {self.delegate} @ task {self.task_id}"
+
+
+class CarbonCopy(models.Model):
+    """抄送: a task's holder copies the project to an official, with a note."""
+
+    task = models.ForeignKey("viewflow.Task", models.CASCADE, related_name="+")
+    project_id = models.BigIntegerField(db_index=True)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("sender")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recipient")
+    )
+    note = models.TextField(_("note"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("carbon copy")
+        verbose_name_plural = _("carbon copies")
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["recipient", "-created"], name="cc_recipient_created")]
+
+    def __str__(self) -> str:
+        return f"{self.sender} → {self.recipient} @ project {self.project_id}"
+
+
 def stage_choices():
     """The human steps of the project flow, each a stage with its own time limit."""
     from .deadlines import step_choices

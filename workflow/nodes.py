@@ -67,6 +67,13 @@ class View(flow.View):
         self._after_complete = hook
         return self
 
+    def Countersign(self, seats):
+        """会签: the holder seats a panel (``seats``: (code, label) pairs); the step is
+        approved only when every member signed "agree", and any member's "reject"
+        sends it back with their reason (workflow/operations.py)."""
+        self.countersign_seats = tuple(seats)
+        return self
+
     def _resolve(self, instance):
         super()._resolve(instance)
         self._after_complete = this.resolve(instance, getattr(self, "_after_complete", None))

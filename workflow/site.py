@@ -32,6 +32,7 @@ class ScopedWorkflowApp(WorkflowAppViewset):
 
 def build_site() -> Site:
     from processes.flows import ProjectFlow
+    from processes.supervision_views import SupervisionApp
     from processes.views import ProjectsApp
 
     from .oversight_views import OversightApp
@@ -43,6 +44,7 @@ def build_site() -> Site:
         viewsets=[
             ScopedWorkflowApp(flow_viewsets=[ScopedFlowViewset(ProjectFlow, icon="account_tree")]),
             ProjectsApp(),
+            SupervisionApp(),
             OversightApp(),
         ],
     )

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
@@ -29,7 +30,8 @@ from viewflow.workflow.flow.views.list import (
 )
 from viewflow.workflow.models import Task
 
-from . import actions
+from . import actions, operations
+from .audit import display_name
 from .tasks import ScopedTask
 
 
@@ -61,12 +63,40 @@ class TaskFormView(
             "user": self.request.user,
         }
 
+    def get_initial(self):
+        # 委派: the delegate's entries, returned to the holder, pre-fill the holder's form.
+        proposal = operations.returned_proposal(self.request.activation.task)
+        if proposal is None or self.request.activation.task.owner_id != proposal.delegator_id:
+            return super().get_initial()
+        return {k: v[0] if len(v) == 1 else v for k, v in proposal.proposal.items()}
+
     def get_context_data(self, **kwargs):
+        from .operation_views import task_panel
+
+        task = self.request.activation.task
         return super().get_context_data(
-            returned=returned_note(self.request.activation.task), **kwargs
+            returned=returned_note(task),
+            approvals=task_panel(task, self.request.user),
+            **kwargs,
         )
 
     def form_valid(self, form):
+        activation, user = self.request.activation, self.request.user
+        delegation = operations.active_delegation(activation.task)
+        if delegation is not None and delegation.delegate_id == user.pk:
+            operations.return_delegated_task(user, activation, form)
+            messages.success(
+                self.request,
+                _("Returned to %(name)s to confirm and complete.")
+                % {"name": display_name(delegation.delegator)},
+            )
+            return HttpResponseRedirect(reverse("workflow:inbox"))
+        blocker = operations.completion_blocker(
+            activation.task, form.cleaned_data.get("decision", "")
+        )
+        if blocker:
+            form.add_error(None, blocker)
+            return self.form_invalid(form)
         actions.complete_task(self.request.user, self.request.activation, form)
         messages.success(
             self.request,
@@ -249,6 +279,18 @@ class ScopedQueueView(_ScopedListMixin, WorkflowQueueListView):
 
 class ScopedArchiveView(_ScopedListMixin, WorkflowArchiveListView):
     filterset_class = None
+    columns = ("task_id", "flow_task", "brief", "process_brief", "created", "finished", "withdraw")
+
+    def withdraw(self, task):
+        """撤回: a link on the user's own completed steps; the page says when it is too late."""
+        from django.utils.html import format_html
+
+        if task.owner_id != self.request.user.pk or task.flow_task_type != "HUMAN":
+            return ""
+        url = reverse("approvals:withdraw", args=[task.pk])
+        return format_html('<a href="{}" data-turbo="false">{}</a>', url, _("Withdraw"))
+
+    withdraw.short_description = _("Withdraw")
 
     @viewprop
     def queryset(self):

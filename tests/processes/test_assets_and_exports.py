@@ -84,7 +84,8 @@ def test_ledger_and_asset_register_export_to_excel_within_jurisdiction(cast):
     response = cast.client(cast.user("county_finance_bureau")).get("/projects/ledger.xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    ledger, movements, assets = book.worksheets
+    ledger, movements, assets, dividends = book.worksheets
+    assert dividends.max_row == 1  # no year reported yet: the header only
     assert ledger[2][0].value == "珠藏镇" and ledger[2][1].value == 300000
     assert movements.max_row == 2 and movements[2][4].value == "珠藏镇"  # payee of the allocation
     assert (

@@ -19,6 +19,8 @@ def test_direct_subsidy_funds_are_allocated_then_paid_to_each_household_after_ac
         "allocated": D("60000.00"),
         "disbursed": D("0.00"),
         "reimbursed": D("0.00"),
+        "returned": D("0.00"),
+        "reclaimed": D("0.00"),
     }
 
     driver.run(project, until="payment")

@@ -35,10 +35,13 @@ DIRECT_SUBSIDY_STEPS = [
     "maintenance_report",
     "maintenance_review",
 ]
+DIVIDEND_YEAR = ["maintenance_report", "maintenance_review", "dividend_notice", "dividend_payout"]
 DIVIDEND_STEPS = (
     DIRECT_SUBSIDY_STEPS[:6]
     + ["entrustment_agreement", "benefit_linkage_agreements"]
-    + DIRECT_SUBSIDY_STEPS[7:]
+    + DIRECT_SUBSIDY_STEPS[7:16]
+    + DIVIDEND_YEAR * 3
+    + ["term_end", "principal_return"]
 )
 
 
@@ -138,3 +141,12 @@ def test_next_official_sees_the_project_in_their_queue_and_claims_it_into_the_in
     station.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk]))
     assert project.name in station.get("/workflow/inbox/").content.decode()
     assert project.name not in station.get("/workflow/queue/").content.decode()
+
+
+def test_every_human_step_belongs_to_a_stage():
+    from processes.flows import ProjectFlow
+    from processes.stages import stage_of
+
+    human = [n.name for n in ProjectFlow.instance.nodes() if n.task_type == "HUMAN"]
+    assert len(human) > 20
+    assert [name for name in human if stage_of(name) is None] == []

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ('permissions', '0002_region_credit_code'),
         ('processes', '0003_asset_register'),
         ('viewflow', '0015_task_scheduled'),
-        ('workflow', '0003_task_verbose_names'),
+        ('workflow', '0004_approval_operations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

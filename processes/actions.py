@@ -1,0 +1,213 @@
+"""Acts on a whole project outside its task flow: one function per act, each taking the
+acting user, running in one transaction and writing one audit entry on the project.
+
+- change_five_ones: replace the responsible leader, team or policy set (五个一, DOMAIN.md §2).
+- reclaim_funds: the township reclaims the project's funds on a violation (收回资金, §3).
+- reassign_operator: the township moves the project to another operator (调项, §3).
+
+Who may do each act is answered by the ``may_*`` predicates; views call them and answer
+403 otherwise. The actions check them again, so no other caller can skip them.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.status import PROCESS, STATUS
+
+from permissions.roles import COUNTY_POVERTY_OFFICE, OPERATOR_PERMISSION, TOWNSHIP_LEAD
+from workflow import audit
+from workflow.tasks import ScopedTask
+
+from . import ledger
+from .models import FundMovement, Operator, Project
+from .rules import RuleViolation
+
+
+def _holds(user, role, region) -> bool:
+    return user.is_authenticated and user.has_perm(role.permission, region)
+
+
+def may_change_five_ones(user, project) -> bool:
+    """The township lead of the project's township, or the county poverty office."""
+    return _holds(user, TOWNSHIP_LEAD, project.township) or _holds(
+        user, COUNTY_POVERTY_OFFICE, project.county
+    )
+
+
+def may_act_on_violation(user, project) -> bool:
+    """收回资金 / 调项 are the township's: its township lead only (DOMAIN.md §1)."""
+    return _holds(user, TOWNSHIP_LEAD, project.township)
+
+
+def _five_ones(project) -> dict:
+    return {
+        "responsible_leader": project.responsible_leader_id,
+        "team": project.team,
+        "policy_set": project.policy_set,
+    }
+
+
+@transaction.atomic
+def change_five_ones(actor, project, leader, team, policy_set, reason):
+    """Replace the project's responsible leader, working team and policy set. The chain is
+    one leader to the end (一抓到底), so every change is recorded with its reason."""
+    if not may_change_five_ones(actor, project):
+        raise PermissionDenied
+    if not reason.strip():
+        raise RuleViolation(_("Give the reason for the change."))
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    before = _five_ones(project)
+    project.responsible_leader = leader
+    project.team = team
+    project.policy_set = policy_set
+    project.save(update_fields=["responsible_leader", "team", "policy_set"])
+    after = _five_ones(project)
+    if after == before:
+        raise RuleViolation(_("Nothing was changed."))
+    return audit.record(
+        actor,
+        "project.five_ones",
+        project,
+        project_id=project.pk,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+
+
+def _live_process(project):
+    process = getattr(project, "process", None)
+    if process is None or process.status in (PROCESS.DONE, PROCESS.CANCELED):
+        return None
+    return process
+
+
+@transaction.atomic
+def reclaim_funds(actor, project, amount: Decimal, reason: str, stop: bool = False):
+    """收回资金: the township reclaims funds from a project on a violation.
+
+    Rule: the amount is at most what the ledger shows allocated to the project less what
+    was already reclaimed (processes.ledger.reclaimable). With ``stop`` the project ends
+    here: its running process is cancelled with the same reason; without it the project
+    goes on (e.g. a partial reclaim after an overpayment)."""
+    if not may_act_on_violation(actor, project):
+        raise PermissionDenied
+    if not reason.strip():
+        raise RuleViolation(_("Give the reason for reclaiming the funds."))
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    available = ledger.reclaimable(project)
+    if amount <= 0:
+        raise RuleViolation(_("The amount reclaimed must be more than zero."))
+    if amount > available:
+        raise RuleViolation(
+            _("At most ¥%(available)s can be reclaimed: the funds allocated less those reclaimed.")
+            % {"available": f"{available:,.2f}"}
+        )
+    process = _live_process(project) if stop else None
+    entry = audit.record(
+        actor,
+        "project.reclaim_funds",
+        project,
+        project_id=project.pk,
+        before={"reclaimable": available},
+        after={"reclaimed": amount, "reclaimable": available - amount, "stopped": bool(process)},
+        reason=reason,
+    )
+    FundMovement.objects.create(
+        project=project,
+        kind=FundMovement.Kind.RECLAIMED,
+        amount=amount,
+        payee=project.township.name,
+        audit_entry=entry,
+    )
+    if process is not None:
+        _stop(actor, process, reason)
+    return entry
+
+
+def _stop(actor, process, reason):
+    """Cancel every open task and the process itself (viewflow's Flow.cancel)."""
+    from .flows import ProjectFlow
+
+    try:
+        ProjectFlow.instance.cancel(process)
+    except FlowRuntimeError as error:  # a step that cannot be cancelled now: nothing is saved
+        raise RuleViolation(
+            _("The project's running process could not be stopped: %(error)s") % {"error": error}
+        ) from error
+    audit.record(
+        actor,
+        "process.stop",
+        process,
+        project_id=process.project_id,
+        before={"status": PROCESS.NEW},
+        after={"status": PROCESS.CANCELED},
+        reason=reason,
+    )
+
+
+def operators_for(project):
+    """Operators the project may be reassigned to: the others of its township."""
+    return Operator.objects.filter(township=project.township).exclude(pk=project.operator_id)
+
+
+@transaction.atomic
+def reassign_operator(actor, project, operator, reason):
+    """调项: the township moves the project to another operator of the township.
+
+    The running process follows: every open task held by or waiting for the old operator
+    now waits for the new one (a claimed task goes back to the queue, since its holder no
+    longer acts for the project). Later steps name the new operator because they read
+    ``project.operator``. The old operator's users lose the project with it (visibility is
+    ``Project.operator``); documents already signed stay as they are."""
+    if not may_act_on_violation(actor, project):
+        raise PermissionDenied
+    if not reason.strip():
+        raise RuleViolation(_("Give the reason for reassigning the project."))
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.operator_id is None:
+        raise RuleViolation(_("A direct-subsidy project has no operator to replace."))
+    if operator is None or operator.township_id != project.township.pk:
+        raise RuleViolation(_("Choose another operator of the project's township."))
+    if operator.pk == project.operator_id:
+        raise RuleViolation(_("The project is already run by this operator."))
+    old = project.operator
+    project.operator = operator
+    project.save(update_fields=["operator"])
+    moved = _move_open_tasks(project, old, operator)
+    return audit.record(
+        actor,
+        "project.reassign_operator",
+        project,
+        project_id=project.pk,
+        before={"operator": old.pk, "operator_name": old.name},
+        after={"operator": operator.pk, "operator_name": operator.name, "tasks_moved": moved},
+        reason=reason,
+    )
+
+
+def _move_open_tasks(project, old, new) -> list[int]:
+    process = _live_process(project)
+    if process is None:
+        return []
+    from .flows import ProjectFlow
+
+    moved = []
+    with ProjectFlow.lock(process.pk):
+        tasks = ScopedTask.objects.filter(
+            process=process,
+            finished__isnull=True,
+            owner_permission=OPERATOR_PERMISSION,
+            owner_permission_obj_pk=str(old.pk),
+        )
+        for task in tasks:
+            if task.status == STATUS.ASSIGNED:
+                task.flow_task.activation_class(task).unassign()  # back to the queue
+            task.owner_permission_obj_pk = str(new.pk)
+            task.assigned = None
+            task.save(update_fields=["owner_permission_obj_pk", "assigned"])
+            moved.append(task.pk)
+    return moved

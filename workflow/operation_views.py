@@ -1,0 +1,295 @@
+"""Pages of the approval operations: one form per operation, "待我签署" and "抄送我的".
+
+Views stay thin: load the task within the user's jurisdiction (404 outside it), check
+who may operate (403), validate the form, call the act in ``workflow.operations``
+(409 when the task moved on meanwhile), redirect.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+from viewflow.workflow.status import STATUS
+
+from . import operation_forms as forms
+from . import operations
+from .models import SignOff
+from .tasks import ScopedTask
+
+
+def task_for(user, task_pk):
+    """The task, or 404 when its process lies outside the user's jurisdiction."""
+    task = get_object_or_404(
+        ScopedTask.objects.select_related("process", "owner"), pk=task_pk, flow_task_type="HUMAN"
+    )
+    flow = task.flow_task.flow_class.instance
+    if not flow.visible_processes(user).filter(pk=task.process_id).exists():
+        raise Http404
+    return task
+
+
+def execute_url(task):
+    return task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+
+
+def project_url(task):
+    return reverse("projects:detail", args=[operations.project_of(task).pk])
+
+
+class TaskOperationView(generic.FormView):
+    """Base: an operation on an open task by its holder."""
+
+    template_name = "workflow/operations/form.html"
+    title = ""
+    help = ""
+    success_message = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return HttpResponseRedirect(reverse("login") + f"?next={request.path}")
+        self.task = task_for(request.user, kwargs["task_pk"])
+        self.check_actor()
+        return super().dispatch(request, *args, **kwargs)
+
+    def check_actor(self):
+        task = self.task
+        if task.owner_id != self.request.user.pk or task.status != STATUS.ASSIGNED:
+            raise PermissionDenied(_("Only the official holding this task may do this."))
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "task": self.task, "actor": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            task=self.task,
+            project=operations.project_of(self.task),
+            title=self.title,
+            help=self.help,
+            back_url=execute_url(self.task),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        url = self.perform(form)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(url)
+
+
+class TransferView(TaskOperationView):
+    form_class = forms.TransferForm
+    title = _("Transfer")
+    help = _("The colleague takes over this task; it leaves your inbox.")
+    success_message = _("The task has been transferred.")
+
+    def perform(self, form):
+        operations.transfer_task(
+            self.request.user, self.task, form.cleaned_data["to_user"], form.cleaned_data["reason"]
+        )
+        return reverse("workflow:inbox")
+
+
+class DelegateView(TaskOperationView):
+    form_class = forms.DelegateForm
+    title = _("Delegate")
+    help = _(
+        "The colleague fills in this task; it then returns to you to confirm and complete. "
+        "You remain responsible."
+    )
+    success_message = _("The task has been delegated; it will return to you.")
+
+    def perform(self, form):
+        operations.delegate_task(
+            self.request.user, self.task, form.cleaned_data["to_user"], form.cleaned_data["reason"]
+        )
+        return reverse("workflow:inbox")
+
+
+class AddSignerView(TaskOperationView):
+    form_class = forms.AddSignerForm
+    title = _("Add a signer")
+    help = _("The task cannot be completed until the signer has signed an opinion.")
+    success_message = _("The signer has been added.")
+
+    def perform(self, form):
+        operations.add_signer(
+            self.request.user, self.task, form.cleaned_data["signer"], form.cleaned_data["reason"]
+        )
+        return execute_url(self.task)
+
+
+class PanelMemberView(TaskOperationView):
+    form_class = forms.PanelMemberForm
+    title = _("Seat a panel member")
+    help = _(
+        "Every panel member must countersign “agree” before the acceptance can be approved; "
+        "a member who rejects sends it back."
+    )
+    success_message = _("The panel member has been seated.")
+
+    def check_actor(self):
+        super().check_actor()
+        if not getattr(self.task.flow_task, "countersign_seats", None):
+            raise Http404
+
+    def perform(self, form):
+        data = form.cleaned_data
+        operations.seat_panel_member(
+            self.request.user, self.task, data["signer"], data["seat"], data["reason"]
+        )
+        return execute_url(self.task)
+
+
+class CarbonCopyView(TaskOperationView):
+    form_class = forms.CarbonCopyForm
+    title = _("Carbon copy")
+    help = _("The recipients may open the project read-only.")
+    success_message = _("The project has been copied.")
+
+    def perform(self, form):
+        operations.carbon_copy(
+            self.request.user, self.task, form.cleaned_data["recipients"], form.cleaned_data["note"]
+        )
+        return execute_url(self.task)
+
+
+class WithdrawView(TaskOperationView):
+    """撤回 a step the user completed; the page says why when it is too late."""
+
+    form_class = forms.WithdrawForm
+    title = _("Withdraw")
+    help = _(
+        "Take back a step you completed while the next step is untouched; it returns to your inbox."
+    )
+    success_message = _("The step has been withdrawn; it is back in your inbox.")
+
+    def check_actor(self):
+        if self.task.owner_id != self.request.user.pk or self.task.status != STATUS.DONE:
+            raise PermissionDenied(_("Only the official who completed this step may withdraw it."))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            blocker=operations.withdrawal_blocker(self.task, self.request.user), **kwargs
+        )
+        return {**context, "back_url": project_url(self.task)}
+
+    def perform(self, form):
+        revived = operations.withdraw_task(
+            self.request.user, self.task, form.cleaned_data["reason"]
+        )
+        return execute_url(revived)
+
+
+# --- Signing and the lists ---------------------------------------------------------------
+
+
+class SignOffListView(generic.ListView):
+    """待我签署: sign-offs (加签, 会签) waiting for the user on open tasks."""
+
+    template_name = "workflow/operations/sign_offs.html"
+
+    def get_queryset(self):
+        return operations.pending_sign_offs(self.request.user)
+
+
+class SignView(generic.FormView):
+    form_class = forms.SignForm
+    template_name = "workflow/operations/sign.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return HttpResponseRedirect(reverse("login") + f"?next={request.path}")
+        self.sign_off = get_object_or_404(
+            SignOff.objects.select_related("task", "requested_by"),
+            pk=kwargs["pk"],
+            signer=request.user,
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        task = self.sign_off.task
+        return super().get_context_data(
+            sign_off=self.sign_off,
+            task=task,
+            project=operations.project_of(task),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        operations.sign(
+            self.request.user,
+            self.sign_off,
+            form.cleaned_data["decision"],
+            form.cleaned_data["opinion"],
+        )
+        messages.success(self.request, _("Your opinion has been signed."))
+        return HttpResponseRedirect(reverse("approvals:sign_offs"))
+
+
+class CarbonCopyListView(generic.ListView):
+    """抄送我的: what was copied to the user, and only to them."""
+
+    template_name = "workflow/operations/copies.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return operations.copies_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        from processes.models import Project
+
+        ids = {c.project_id for c in context["object_list"]}
+        projects = Project.objects.in_bulk(ids)
+        for copy in context["object_list"]:
+            copy.project = projects.get(copy.project_id)
+        return context
+
+
+def login_required_view(view):
+    from django.contrib.auth.decorators import login_required
+
+    return login_required(view)
+
+
+app_name = "approvals"
+urlpatterns = [
+    path("tasks/<int:task_pk>/transfer/", TransferView.as_view(), name="transfer"),
+    path("tasks/<int:task_pk>/delegate/", DelegateView.as_view(), name="delegate"),
+    path("tasks/<int:task_pk>/add-signer/", AddSignerView.as_view(), name="add_signer"),
+    path("tasks/<int:task_pk>/panel/", PanelMemberView.as_view(), name="panel"),
+    path("tasks/<int:task_pk>/carbon-copy/", CarbonCopyView.as_view(), name="carbon_copy"),
+    path("tasks/<int:task_pk>/withdraw/", WithdrawView.as_view(), name="withdraw"),
+    path("sign-offs/", login_required_view(SignOffListView.as_view()), name="sign_offs"),
+    path("sign-offs/<int:pk>/", SignView.as_view(), name="sign"),
+    path("copies/", login_required_view(CarbonCopyListView.as_view()), name="copies"),
+]
+
+
+def task_panel(task, user) -> dict:
+    """What the task page shows about operations: links, sign-offs, delegation."""
+    links = [
+        (_("Transfer"), reverse("approvals:transfer", args=[task.pk])),
+        (_("Delegate"), reverse("approvals:delegate", args=[task.pk])),
+        (_("Add a signer"), reverse("approvals:add_signer", args=[task.pk])),
+        (_("Carbon copy"), reverse("approvals:carbon_copy", args=[task.pk])),
+    ]
+    countersigned = bool(getattr(task.flow_task, "countersign_seats", None))
+    if countersigned:
+        links.insert(3, (_("Seat a panel member"), reverse("approvals:panel", args=[task.pk])))
+    delegation = operations.active_delegation(task)
+    delegated_to_me = delegation is not None and delegation.delegate_id == user.pk
+    seats = dict(getattr(task.flow_task, "countersign_seats", ()))
+    sign_offs = list(SignOff.objects.filter(task_id=task.pk).select_related("signer"))
+    for s in sign_offs:
+        s.seat_label = seats.get(s.seat, "")
+    return {
+        "links": [] if delegated_to_me else links,
+        "delegation": delegation,
+        "delegated_to_me": delegated_to_me,
+        "returned": operations.returned_proposal(task) if not delegation else None,
+        "sign_offs": sign_offs,
+        "countersigned": countersigned,
+    }
