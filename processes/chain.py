@@ -29,12 +29,13 @@ STAGE_CODES = [code for code, _label, _nodes in STAGES] + ["finished", STOPPED[0
 LABELS = {**STAGE_LABELS, STOPPED[0]: STOPPED[1]}
 
 
-def deadline_for(task):
-    """The date by which ``task`` should be done, or None.
+def deadlines_for(tasks) -> dict:
+    """task pk → the date by which it should be done (None outside the holiday data): the
+    deadlines work (workflow/deadlines.py: working days, holidays, 调休, paused while sent
+    back), for all rows in a fixed number of queries."""
+    from workflow.deadlines import deadlines_of
 
-    Hook for the deadlines work (working days, holidays, 调休, pauses while sent back),
-    which wires it; until then there is no deadline and pages show "—"."""
-    return None
+    return {pk: d.due if d else None for pk, d in deadlines_of(tasks).items()}
 
 
 @dataclass
@@ -90,6 +91,7 @@ def chain_rows(user, projects=None) -> list[ChainRow]:
         [int(t.owner_permission_obj_pk) for t in waiting if not _role_of(t)]
     )
     today = timezone.localdate()
+    deadlines = deadlines_for(list(open_tasks.values()))
     rows = []
     for project in projects:
         process = _process(project)
@@ -104,7 +106,7 @@ def chain_rows(user, projects=None) -> list[ChainRow]:
             row.holder = _holder(task, regions, operators)
             row.next_action = task.flow_task.task_title
             row.days_in_stage = (today - timezone.localdate(task.created)).days
-            row.deadline = deadline_for(task)
+            row.deadline = deadlines.get(task.pk)
         rows.append(row)
     rows.sort(key=lambda r: (not r.led, r.project.village.parent.name, r.project.name))
     return rows

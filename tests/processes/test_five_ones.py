@@ -8,10 +8,12 @@ import re
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from processes import chain
 from processes.models import Project
 from workflow.audit import verify_chain
+from workflow.deadlines import deadline_of
 from workflow.models import AuditEntry
 from workflow.tasks import ScopedTask
 
@@ -50,7 +52,7 @@ def test_township_lead_sees_every_project_of_the_township_led_ones_first(cast):
     assert star == "★" and leader == lead.get_full_name()
     assert stage == "审批"
     assert holder == "县扶贫办 · 织金县"  # waiting in the county poverty office's queue
-    assert days == "0" and deadline == "—"
+    assert days == "0" and deadline == date_format(deadline_of(open_task(led)).due)
     assert next_action == open_task(led).flow_task.task_title
     assert rows[1][0] == "" and rows[1][4] == "项目申报" and rows[1][3] == "—"
     assert rows[1][5] == "村支两委 · 大寨村"  # the application waits for its village
@@ -77,7 +79,9 @@ def test_a_claimed_task_shows_its_holder_and_old_steps_count_as_stalled(cast):
 
 def test_deadline_column_is_fed_by_the_deadline_hook(cast, monkeypatch):
     project = Driver(cast, "A1").start()
-    monkeypatch.setattr(chain, "deadline_for", lambda task: datetime.date(2026, 12, 31))
+    monkeypatch.setattr(
+        chain, "deadlines_for", lambda tasks: {t.pk: datetime.date(2026, 12, 31) for t in tasks}
+    )
     page = cast.client(cast.user("township_lead", "A")).get("/supervision/").content.decode()
     assert rows_of(page)[0][7] == "2026年12月31日"
     del project
