@@ -206,7 +206,7 @@ def _paused_attempts(tasks, project_ids) -> dict[int, list[tuple]]:
     by_step = defaultdict(list)  # (process, step) → its done tasks, newest first
     for pk, process_id, flow_task, created, finished in done:
         by_step[process_id, flow_task].append((pk, created, finished))
-    sent_back = _sent_back_ids(project_ids) if by_step else set()
+    sent_back = _sent_back_ids(project_ids)  # always: a fixed number of queries
     attempts = {}
     for task in tasks:
         earlier = []
