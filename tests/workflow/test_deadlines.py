@@ -208,3 +208,7 @@ def test_deadlines_of_many_tasks_takes_four_queries(cast, django_assert_num_quer
     with django_assert_num_queries(4):  # places, county limits, done steps, send-backs
         deadlines = deadlines_of(tasks)
     assert all(d is not None for d in deadlines.values())
+    fresh = Driver(cast, "A2").start(name="新项目")
+    task = Driver(cast, "A2").open_task(fresh)
+    with django_assert_num_queries(4):  # nothing done yet: still four queries
+        deadlines_of([task])
