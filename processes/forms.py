@@ -355,6 +355,50 @@ class SubsidyAgreementsForm(TaskForm):
 # --- 8b 委托协议 entrustment agreement (township lead ↔ operator) ----------------------
 
 
+def agreement_rule_checks(project, cleaned) -> list:
+    """(field, check) pairs for an agreement's terms in the project's mode (DOMAIN §4):
+    term ≥ 3 years; guaranteed dividend ≥ 5 % and rising, collateral ≥ the invested funds;
+    or households' share ≥ 70 % and a manager named."""
+    checks = [("term_years", lambda: terms.check_term(cleaned["term_years"]))]
+    if project.mode == ImplementationMode.GUARANTEED_DIVIDEND:
+        return checks + [
+            (
+                "first_year_rate",
+                lambda: benefit_linkage.check_first_year_rate(cleaned["first_year_rate"]),
+            ),
+            (
+                "yearly_increase",
+                lambda: benefit_linkage.check_yearly_increase(cleaned["yearly_increase"]),
+            ),
+            (
+                "collateral_value",
+                lambda: benefit_linkage.check_collateral(
+                    cleaned["collateral_value"], dividends.invested(project)
+                ),
+            ),
+        ]
+    return checks + [
+        (
+            "household_share",
+            lambda: benefit_linkage.check_household_share(cleaned["household_share"]),
+        ),
+        ("manager_name", lambda: benefit_linkage.check_manager_named(cleaned["manager_name"])),
+    ]
+
+
+def run_rule_checks(form, checks) -> None:
+    """Run each check whose field is otherwise valid; a broken rule is that field's error."""
+    for field, check in checks:
+        if field in form.errors:
+            continue
+        try:
+            check()
+        except KeyError:
+            continue  # a required field is missing; its own error says so
+        except RuleViolation as error:
+            form.add_error(field, error)
+
+
 class EntrustmentAgreementForm(ModelTaskForm):
     class Meta:
         model = Agreement
@@ -399,44 +443,7 @@ class EntrustmentAgreementForm(ModelTaskForm):
     def clean(self):
         cleaned = super().clean()
         project = self.process.project
-        checks = [("term_years", lambda: terms.check_term(cleaned["term_years"]))]
-        if project.mode == ImplementationMode.GUARANTEED_DIVIDEND:
-            checks += [
-                (
-                    "first_year_rate",
-                    lambda: benefit_linkage.check_first_year_rate(cleaned["first_year_rate"]),
-                ),
-                (
-                    "yearly_increase",
-                    lambda: benefit_linkage.check_yearly_increase(cleaned["yearly_increase"]),
-                ),
-                (
-                    "collateral_value",
-                    lambda: benefit_linkage.check_collateral(
-                        cleaned["collateral_value"], project.funds_amount
-                    ),
-                ),
-            ]
-        else:
-            checks += [
-                (
-                    "household_share",
-                    lambda: benefit_linkage.check_household_share(cleaned["household_share"]),
-                ),
-                (
-                    "manager_name",
-                    lambda: benefit_linkage.check_manager_named(cleaned["manager_name"]),
-                ),
-            ]
-        for field, check in checks:
-            if field in self.errors:
-                continue
-            try:
-                check()
-            except KeyError:
-                continue  # a required field is missing; its own error says so
-            except RuleViolation as error:
-                self.add_error(field, error)
+        run_rule_checks(self, agreement_rule_checks(project, cleaned))
         return cleaned
 
     def apply(self):
@@ -850,50 +857,18 @@ class TermEndForm(TaskForm):
                 self.add_error(name, _("This field is required to renew."))
         if self.errors:
             return cleaned
-        project = self.process.project
-        checks = [("term_years", lambda: terms.check_term(cleaned["term_years"]))]
+        checks = agreement_rule_checks(self.process.project, cleaned)
         if "first_year_rate" in self.terms:
-            last_rate = self.previous.rates()[-1] if self.previous.rates() else None
-            checks += [
-                (
-                    "first_year_rate",
-                    lambda: benefit_linkage.check_first_year_rate(cleaned["first_year_rate"]),
-                ),
+            rates = self.previous.rates()
+            checks.append(
                 (
                     "first_year_rate",
                     lambda: rules_dividends.check_renewal_rate(
-                        cleaned["first_year_rate"], last_rate
+                        cleaned["first_year_rate"], rates[-1] if rates else None
                     ),
-                ),
-                (
-                    "yearly_increase",
-                    lambda: benefit_linkage.check_yearly_increase(cleaned["yearly_increase"]),
-                ),
-                (
-                    "collateral_value",
-                    lambda: benefit_linkage.check_collateral(
-                        cleaned["collateral_value"], dividends.invested(project)
-                    ),
-                ),
-            ]
-        else:
-            checks += [
-                (
-                    "household_share",
-                    lambda: benefit_linkage.check_household_share(cleaned["household_share"]),
-                ),
-                (
-                    "manager_name",
-                    lambda: benefit_linkage.check_manager_named(cleaned["manager_name"]),
-                ),
-            ]
-        for field, check in checks:
-            if field in self.errors:
-                continue
-            try:
-                check()
-            except RuleViolation as error:
-                self.add_error(field, error)
+                )
+            )
+        run_rule_checks(self, checks)
         return cleaned
 
     def apply(self):

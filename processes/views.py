@@ -1,7 +1,7 @@
 """Project pages: the list an official works from and the page of one project."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -17,7 +17,7 @@ from workflow.tasks import ScopedTask
 
 from . import actions, assets, dividends, exports, ledger
 from .flows import ProjectFlow
-from .models import FundMovement, ImplementationMode, Project
+from .models import DividendShare, FundMovement, ImplementationMode, Project
 from .rules import RuleViolation
 from .stages import STAGE_LABELS, STAGES, stage_of
 
@@ -239,14 +239,14 @@ class DividendYearView(generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         project = get_project_for_user(self.request.user, kwargs["pk"])
-        year = get_object_or_404(
-            project.dividend_years.select_related("agreement"), year=kwargs["year"]
+        years = project.dividend_years.prefetch_related(
+            Prefetch("shares", queryset=DividendShare.objects.select_related("household"))
         )
+        year = get_object_or_404(years, year=kwargs["year"])
         return {
             **super().get_context_data(**kwargs),
             "project": project,
             "year": year,
-            "shares": year.shares.select_related("household").order_by("household_id"),
         }
 
 

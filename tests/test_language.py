@@ -20,3 +20,15 @@ def test_language_switch_never_redirects_off_site(cast):
     client = cast.client(cast.user("township_lead", "A"))
     response = client.get("/i18n/switch/en/?next=https://example.com/")
     assert response["Location"] == "/"
+
+
+def test_the_queue_bulk_actions_are_translated(cast):
+    from .flowdriver import Driver
+
+    driver = Driver(cast, "A1")
+    project = driver.start()
+    driver.act(project, "application")
+    page = cast.client(cast.user("township_work_station", "A")).get("/workflow/queue/")
+    html = page.content.decode()
+    assert project.name in html
+    assert "全选" in html and "Select all" not in html

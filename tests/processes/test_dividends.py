@@ -307,6 +307,13 @@ def test_objections_to_the_dividend_list_send_the_report_back_to_the_operator(ca
     driver, project = dividend_project(cast)
     driver.act(project, "maintenance_report")
     driver.act(project, "maintenance_review")
+    # The village sees the list it is to post on the task page itself.
+    task = driver.open_task(project)
+    secretary = cast.client(cast.user("village_secretary", "A2"))
+    secretary.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk]))
+    page = secretary.get(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+    household = cast.households["A2"][0]
+    assert household.head_name in page.content.decode() and "¥4,200.00" in page.content.decode()
     driver.act(project, "dividend_notice", decision="back", reason="收入数据与账目不符。")
 
     report = project.maintenance_reports.get()
