@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.views import generic
 
+from workflow.calendar import LAST_YEAR, is_provisional
 from workflow.supervision import may_urge, urge_regions
 
 from . import dashboard
@@ -45,6 +46,9 @@ class DashboardView(generic.TemplateView):
             "rows": shown,
             "overdue_count": sum(1 for r in rows if r.overdue),
             "calendar_gap": any(r.deadline is None for r in rows),
+            "provisional_after": LAST_YEAR
+            if any(r.deadline and is_provisional(r.deadline.escalate_on) for r in rows)
+            else None,
             "stalled_count": sum(1 for r in rows if r.stalled),
             "stall_days": dashboard.STALL_WORKING_DAYS,
             "townships": townships,

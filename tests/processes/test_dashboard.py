@@ -213,3 +213,18 @@ def test_urge_is_offered_only_to_those_who_may_urge(cast, overdue_now):
     assert lead.count('class="qy-urge"') == 1
     finance = cast.client(cast.user("county_finance_bureau")).get(URL).content.decode()
     assert a.name in finance and 'class="qy-urge"' not in finance
+
+
+def test_deadlines_in_a_year_not_yet_announced_are_marked_provisional(cast):
+    """A 300-working-day limit reaches past the last year the holiday package holds: the
+    deadline is still computed, from the statutory holidays, and the page says so."""
+    from workflow.calendar import LAST_YEAR
+    from workflow.models import StageLimit
+
+    StageLimit.objects.create(county=cast.regions["county"], node="application", working_days=300)
+    project = Driver(cast, "A1").start(name="庚", mode=ImplementationMode.DIRECT_SUBSIDY)
+    rows = dashboard.project_rows(cast.user("county_poverty_office"))
+    row = next(r for r in rows if r.project == project)
+    assert row.deadline is not None and row.deadline.due.year > LAST_YEAR
+    page = cast.client(cast.user("county_poverty_office")).get(URL).content.decode()
+    assert f"{LAST_YEAR}年以后的办理时限为暂定" in page

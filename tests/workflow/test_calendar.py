@@ -6,9 +6,11 @@ from datetime import date
 import pytest
 
 from workflow.calendar import (
+    FIRST_YEAR,
     LAST_YEAR,
     CalendarNotCovered,
     add_working_days,
+    is_provisional,
     is_working_day,
     working_days_between,
 )
@@ -49,6 +51,22 @@ def test_counting_is_the_inverse_of_adding(n):
     assert working_days_between(start, add_working_days(start, n)) == n
 
 
-def test_a_date_outside_the_holiday_data_fails_clearly():
-    with pytest.raises(CalendarNotCovered, match=str(LAST_YEAR)):
-        is_working_day(date(LAST_YEAR + 1, 1, 5))
+def test_a_date_before_the_holiday_data_fails_clearly():
+    with pytest.raises(CalendarNotCovered, match=str(FIRST_YEAR)):
+        is_working_day(date(FIRST_YEAR - 1, 6, 1))
+
+
+def test_a_year_not_yet_announced_counts_statutory_holidays_provisionally():
+    """2027 (not in the package yet): the Spring Festival, Sat 6 Feb – Tue 9 Feb 2027 with its
+    weekend days given back in lieu, and no make-up workdays."""
+    year = LAST_YEAR + 1
+    assert is_provisional(date(year, 1, 5)) and not is_provisional(date(LAST_YEAR, 12, 31))
+    if year == 2027:
+        assert not is_working_day(date(2027, 2, 8))  # Mon, Spring Festival
+        assert not is_working_day(date(2027, 2, 10))  # Wed, in lieu of the weekend
+        assert is_working_day(date(2027, 2, 11))
+        assert not is_working_day(date(2027, 10, 1))  # National Day
+        assert add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)  # over New Year
+    assert not is_working_day(date(year, 1, 1))  # New Year's Day, every year
+    saturday = next(date(year, 1, d) for d in range(1, 8) if date(year, 1, d).weekday() == 5)
+    assert not is_working_day(saturday)  # no make-up workdays are guessed
