@@ -16,13 +16,11 @@ from viewflow.workflow.status import PROCESS
 from permissions.jurisdiction import roles_of
 from permissions.models import Region
 from permissions.roles import ROLES_BY_CODE, TOWNSHIP_LEAD
+from workflow.deadlines import ESCALATED, OVERDUE
 
+from .dashboard import task_clock
 from .models import Operator, Project
 from .stages import STAGE_LABELS, STAGES, stage_of
-
-# Placeholder until the deadlines work (issue 5, "Deadlines and stalls") supplies per-stage
-# working-day limits: a project whose current step is older than this is counted as stalled.
-STALLED_AFTER_DAYS = 30
 
 STOPPED = ("stopped", _("Stopped"))
 STAGE_CODES = [code for code, _label, _nodes in STAGES] + ["finished", STOPPED[0]]
@@ -30,12 +28,12 @@ LABELS = {**STAGE_LABELS, STOPPED[0]: STOPPED[1]}
 
 
 def deadlines_for(tasks) -> dict:
-    """task pk → the date by which it should be done (None outside the holiday data): the
-    deadlines work (workflow/deadlines.py: working days, holidays, 调休, paused while sent
-    back), for all rows in a fixed number of queries."""
+    """task pk → its :class:`~workflow.deadlines.Deadline` (None outside the holiday data):
+    working days, holidays, 调休, paused while sent back; all rows in a fixed number of
+    queries."""
     from workflow.deadlines import deadlines_of
 
-    return {pk: d.due if d else None for pk, d in deadlines_of(tasks).items()}
+    return deadlines_of(tasks)
 
 
 @dataclass
@@ -46,16 +44,13 @@ class ChainRow:
     holder: str = ""
     next_action: str = ""
     days_in_stage: int | None = None
-    deadline: object = None
+    deadline: object = None  # the date the current step is due
     task: object = None
+    stalled: bool = False  # needs attention: past its deadline, or no movement (dashboard)
 
     @property
     def stage_label(self):
         return LABELS.get(self.stage, "")
-
-    @property
-    def stalled(self) -> bool:
-        return self.days_in_stage is not None and self.days_in_stage > STALLED_AFTER_DAYS
 
 
 def projects_under(user):
@@ -106,7 +101,10 @@ def chain_rows(user, projects=None) -> list[ChainRow]:
             row.holder = _holder(task, regions, operators)
             row.next_action = task.flow_task.task_title
             row.days_in_stage = (today - timezone.localdate(task.created)).days
-            row.deadline = deadlines.get(task.pk)
+            deadline = deadlines.get(task.pk)
+            row.deadline = deadline.due if deadline else None
+            clock = task_clock(task, deadline, today)
+            row.stalled = clock["stalled"] or clock["status"] in (OVERDUE, ESCALATED)
         rows.append(row)
     rows.sort(key=lambda r: (not r.led, r.project.village.parent.name, r.project.name))
     return rows

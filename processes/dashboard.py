@@ -128,10 +128,6 @@ def project_rows(user, today: datetime.date | None = None) -> list[Row]:
     for task in tasks:
         project = task.process.coerced.project
         deadline = deadlines[task.pk]
-        status = deadline.status(today) if deadline else ""
-        started = timezone.localdate(task.created)
-        claimed = timezone.localdate(task.assigned) if task.assigned else started
-        idle = _working_days(max(started, claimed), today)
         rows.append(
             Row(
                 project=project,
@@ -139,15 +135,27 @@ def project_rows(user, today: datetime.date | None = None) -> list[Row]:
                 stage=stage_of(task.flow_task.name) or "",
                 holder=holders[task.pk],
                 deadline=deadline,
-                status=status,
-                age=_working_days(started, today),
-                idle=idle,
-                stalled=status not in (OVERDUE, ESCALATED)
-                and idle is not None
-                and idle >= STALL_WORKING_DAYS,
+                **task_clock(task, deadline, today),
             )
         )
     return rows
+
+
+def task_clock(task, deadline: Deadline | None, today: datetime.date) -> dict:
+    """``status``, ``age``, ``idle`` and ``stalled`` of one open task on ``today``, as
+    defined above (the five-ones pages use the same definitions)."""
+    status = deadline.status(today) if deadline else ""
+    started = timezone.localdate(task.created)
+    claimed = timezone.localdate(task.assigned) if task.assigned else started
+    idle = _working_days(max(started, claimed), today)
+    return {
+        "status": status,
+        "age": _working_days(started, today),
+        "idle": idle,
+        "stalled": status not in (OVERDUE, ESCALATED)
+        and idle is not None
+        and idle >= STALL_WORKING_DAYS,
+    }
 
 
 def filter_rows(rows, *, township=None, stage=None, leader=None, min_age=None, show=None):

@@ -14,6 +14,7 @@ from viewflow.urls import Application
 from permissions.jurisdiction import roles_of
 
 from . import actions, chain, ledger, reports
+from .dashboard import STALL_WORKING_DAYS
 from .forms import leaders_for
 from .models import Operator
 from .rules import RuleViolation
@@ -33,7 +34,7 @@ class ChainView(generic.TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "rows": chain.chain_rows(self.request.user),
-            "stalled_after": chain.STALLED_AFTER_DAYS,
+            "stall_days": STALL_WORKING_DAYS,
         }
 
 
@@ -49,7 +50,7 @@ class CountyChainView(generic.TemplateView):
             "headers": chain.stage_headers(),
             "by_township": by_township,
             "by_leader": by_leader,
-            "stalled_after": chain.STALLED_AFTER_DAYS,
+            "stall_days": STALL_WORKING_DAYS,
         }
 
 
