@@ -218,6 +218,14 @@ def do_step(
     return task
 
 
+def backdate_open_task(project: Project, days: int) -> None:
+    """Demo only: the project's open step arrived ``days`` ago (its deadline follows)."""
+    task = open_task(project)
+    ScopedTask.objects.filter(pk=task.pk).update(
+        created=task.created - datetime.timedelta(days=days)
+    )
+
+
 # The county acceptance panel the demo seats (seat, county role of its member).
 DEMO_PANEL = (("finance", "county_finance_bureau"), ("discipline", "county_discipline"))
 

@@ -75,6 +75,14 @@ OPERATORS = [
         "coop_chadian",
     ),
 ]
+# Projects whose current step has been waiting this many calendar days, so that the
+# supervisor dashboard and the five-ones pages show late and stalled work.
+WAITING_SINCE_DAYS = {
+    "新华村蛋鸡养殖项目": 45,  # public notice: escalated to the county
+    "牛场村中药材种植补助项目": 17,  # county review: overdue
+    "红花村刺梨种植补助项目": 5,  # township review: due soon, reminded
+    "大寨村竹荪种植补助项目": 21,  # yearly report: not due, but nothing moves (stalled)
+}
 # name, village slug, mode, funds, operator index, where the project stands
 PROJECTS = [
     ("乐丰村生猪养殖项目", "lefeng", ImplementationMode.EQUITY_DIVIDEND, "300000.00", 0, None),
@@ -269,6 +277,9 @@ class DemoCounty:
         self.signing_keys(county, operators)
         for spec in PROJECTS:
             self.project(villages, operators, *spec)
+        from workflow.supervision import sweep
+
+        sweep()  # remind, mark overdue and escalate the demo's late steps (once each)
         return county
 
     def signing_keys(self, county, operators):
@@ -353,6 +364,8 @@ class DemoCounty:
                 demo.do_step(project)  # accepted; year 2 report is open
             else:
                 demo.advance_to(project, stands_at)
+            if name in WAITING_SINCE_DAYS:
+                demo.backdate_open_task(project, WAITING_SINCE_DAYS[name])
 
 
 def _operator_pks(user):

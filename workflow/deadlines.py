@@ -91,6 +91,11 @@ DEFAULT_LIMITS: dict[str, Limit] = {
     "payment": Limit(5, 1, 5),
     "maintenance_report": Limit(250, 20, 20),  # a report a year
     "maintenance_review": Limit(10),
+    "dividend_notice": Limit(10, 2),  # the dividend list is posted ≥ 7 days
+    "dividend_payout": Limit(22, 3),  # paid within the month after the notice
+    "term_end": Limit(20),
+    "renewal_countersign": Limit(10),
+    "principal_return": Limit(22, 3),
 }
 FALLBACK_LIMIT = Limit(10)
 

@@ -16,7 +16,7 @@ from processes.models import Beneficiary, Household, Operator, Project
 from processes.stages import STAGES
 from processes.views import stage_code, with_current_step
 from workflow.audit import verify_chain
-from workflow.models import AuditEntry
+from workflow.models import AuditEntry, DeadlineAlert, Notification
 
 MODELS = [
     Region,
@@ -28,6 +28,8 @@ MODELS = [
     Task,
     UserObjectPermission,
     AuditEntry,
+    DeadlineAlert,
+    Notification,
 ]
 
 
@@ -58,6 +60,9 @@ def test_seed_demo_twice_builds_the_county_once(db):
         "equity_dividend",
     }
     assert verify_chain() is None
+    # The demo's late public notice has been escalated to the county by the sweep (once).
+    late = Project.objects.get(name="新华村蛋鸡养殖项目")
+    assert DeadlineAlert.objects.filter(task__process=late.process, level="escalation").exists()
 
 
 def test_demo_accounts_json_lists_every_role_at_every_region_with_working_passwords(db):
