@@ -247,8 +247,45 @@ def list_related(flow_classes) -> list[str]:
     )
 
 
-class ScopedInboxView(_ScopedListMixin, WorkflowInboxListView):
-    columns = ("task_id", "flow_task", "process_brief", "returned", "created")
+class _DeadlineColumnMixin:
+    """A "办理时限" column: each task's deadline and its status, computed for the page shown
+    in a fixed number of queries (workflow/deadlines.py)."""
+
+    def get_page_data(self, page):
+        from .deadlines import deadlines_of
+
+        tasks = list(page)
+        self._deadlines = deadlines_of(tasks)
+        return super().get_page_data(tasks)
+
+    def deadline(self, task):
+        from django.utils import formats, timezone
+        from django.utils.html import format_html
+
+        from .calendar import is_provisional
+        from .deadlines import OK, STATUS_LABELS
+
+        deadline = getattr(self, "_deadlines", {}).get(task.pk)
+        if deadline is None:
+            return ""
+        status = deadline.status(timezone.localdate())
+        label = formats.date_format(deadline.due, "SHORT_DATE_FORMAT")
+        if is_provisional(deadline.due):
+            label += str(_("(provisional)"))
+        if status == OK:
+            return label
+        return format_html(
+            '{} <span class="qy-deadline qy-deadline-{}">{}</span>',
+            label,
+            status,
+            STATUS_LABELS[status],
+        )
+
+    deadline.short_description = _("Deadline")
+
+
+class ScopedInboxView(_DeadlineColumnMixin, _ScopedListMixin, WorkflowInboxListView):
+    columns = ("task_id", "flow_task", "process_brief", "returned", "deadline", "created")
 
     def returned(self, task):
         note = returned_note(task)
@@ -265,8 +302,8 @@ class ScopedInboxView(_ScopedListMixin, WorkflowInboxListView):
         )
 
 
-class ScopedQueueView(_ScopedListMixin, WorkflowQueueListView):
-    columns = ("task_id", "process_brief", "flow_task", "created")
+class ScopedQueueView(_DeadlineColumnMixin, _ScopedListMixin, WorkflowQueueListView):
+    columns = ("task_id", "process_brief", "flow_task", "deadline", "created")
 
     @viewprop
     def queryset(self):
