@@ -71,12 +71,14 @@ class TaskFormView(
         return {k: v[0] if len(v) == 1 else v for k, v in proposal.proposal.items()}
 
     def get_context_data(self, **kwargs):
+        from .deadlines import deadlines_of
         from .operation_views import task_panel
 
         task = self.request.activation.task
         return super().get_context_data(
             returned=returned_note(task),
             approvals=task_panel(task, self.request.user),
+            deadline=deadlines_of([task]).get(task.pk),
             **kwargs,
         )
 

@@ -32,3 +32,15 @@ def test_queue_and_inbox_show_the_deadline_and_flag_a_late_task(cast):
     assert (
         late in inbox and "已升级督办" in inbox
     )  # 30 days is past the limit and the escalation period
+
+
+def test_the_task_page_shows_its_deadline(cast):
+    driver = Driver(cast, "A1")
+    project = driver.start()
+    task = driver.open_task(project)
+    secretary = cast.client(cast.user("village_secretary", "A1"))
+    if task.status == STATUS.NEW:
+        secretary.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk]))
+    page = secretary.get(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+    due = formats.date_format(deadline_of(task).due)
+    assert "办理时限" in page.content.decode() and due in page.content.decode()
