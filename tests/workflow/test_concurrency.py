@@ -194,14 +194,14 @@ def outcome(response):
     return response.status_code
 
 
-def report(title, tally, waits, started):
+def report(title, tally, waits, started, trials=TRIALS):
     contended = {name.rsplit("/", 1)[0] for name in waits}
-    print(f"\n{title}: {TRIALS} trials in {time.monotonic() - started:.1f} s")
+    print(f"\n{title}: {trials} trials in {time.monotonic() - started:.1f} s")
     for key, count in tally.most_common():
         print(f"  {count:3d} × " + " / ".join(key))
     print(
         "  lock contended (a request's NOWAIT failed and it backed off) in "
-        f"{len(contended)}/{TRIALS} trials, {len(waits)} back-off sleeps in all"
+        f"{len(contended)}/{trials} trials, {len(waits)} back-off sleeps in all"
     )
 
 
@@ -373,3 +373,60 @@ def test_concurrent_writers_never_fork_the_audit_chain(cast):
         f"\naudit chain: {writers} writers × {each} records, {total} entries contiguous, "
         f"no shared prev_hash, writer switched {interleaved} times along the chain"
     )
+
+
+# --- 撤回 withdraw against the next official's claim -----------------------------------
+
+
+def test_withdraw_racing_the_next_claim_exactly_one_wins_and_the_state_agrees(cast, lock_waits):
+    """The village secretary withdraws the application while the township station claims the
+    review: the flow lock lets one through; the other is refused, and the project ends in the
+    winner's state (never both a revived application and a claimed review)."""
+    started = time.monotonic()
+    secretary = cast.user("village_secretary", "A1")
+    station = cast.user("township_work_station", "A")
+    sessions = {secretary.pk: logged_in(secretary), station.pk: logged_in(station)}
+
+    def prepare(i):
+        project, review = project_at_township_review(cast, 1000 + i)
+        application = ScopedTask.objects.get(
+            process=project.process, flow_task__endswith=".application", status=STATUS.DONE
+        )
+        assert application.owner_id == secretary.pk
+        return (
+            project,
+            application,
+            review,
+            [
+                logged_in(secretary, like=sessions[secretary.pk]),
+                logged_in(station, like=sessions[station.pk]),
+            ],
+        )
+
+    def trial(prepared):
+        project, application, review, (withdrawer, claimer) = prepared
+        withdraw_url = f"/approvals/tasks/{application.pk}/withdraw/"
+        claim_url = review.flow_task.reverse("assign", args=[review.process_id, review.pk])
+        withdrawn, claimed = race(
+            lambda: withdrawer.post(withdraw_url, {"reason": "材料需补充"}),
+            lambda: claimer.post(claim_url),
+            name=f"withdraw {review.pk}",
+        )
+        review.refresh_from_db()
+        live = list(open_human_tasks(project).values_list("flow_task", "owner_id"))
+        if outcome(withdrawn) == 302 and outcome(claimed) != 302:
+            ok = live == [(application.flow_task, secretary.pk)] and review.status == "CANCELED"
+            return ("withdraw won", f"claim refused {outcome(claimed)}", f"state agrees: {ok}")
+        if outcome(claimed) == 302 and outcome(withdrawn) != 302:
+            ok = live == [(review.flow_task, station.pk)]
+            return ("claim won", f"withdraw refused {outcome(withdrawn)}", f"state agrees: {ok}")
+        return (f"statuses {outcome(withdrawn)} / {outcome(claimed)}",)
+
+    results = []
+    with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
+        for first in (0, AT_ONCE):
+            batch = [prepare(i) for i in range(first, first + AT_ONCE)]
+            results += list(pool.map(lambda prepared: _closing(trial, prepared), batch))
+    tally = Counter(results)
+    report("withdraw vs. claim race", tally, lock_waits, started, trials=2 * AT_ONCE)
+    assert all(len(key) == 3 and key[2] == "state agrees: True" for key in tally), tally
