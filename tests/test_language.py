@@ -32,3 +32,11 @@ def test_the_queue_bulk_actions_are_translated(cast):
     html = page.content.decode()
     assert project.name in html
     assert "全选" in html and "Select all" not in html
+
+
+def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in_and_back(client):
+    for path in ("/", "/workflow/inbox/", "/projects/", "/oversight/dashboard/"):
+        response = client.get(path, follow=True)
+        assert response.redirect_chain, path
+        assert response.redirect_chain[-1][0].startswith("/accounts/login/?next=/"), path
+        assert response.status_code == 200

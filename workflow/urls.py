@@ -20,3 +20,6 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/workflow/inbox/", permanent=False)),
     path("", site.urls),
 ]
+
+# A visitor who is not signed in is sent to the sign-in page (and back), not shown a 403.
+handler403 = "workflow.views.permission_denied"

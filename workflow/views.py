@@ -405,3 +405,13 @@ def calc_current_status(flow_class, grid, process_pk) -> None:
     for node in grid.nodes:
         if node in latest:
             grid[node].status = latest[node]
+
+
+def permission_denied(request, exception=None):
+    """403 for officials; a visitor who has not signed in goes to the sign-in page first."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.views.defaults import permission_denied as default_permission_denied
+
+    if not request.user.is_authenticated and request.method == "GET":
+        return redirect_to_login(request.get_full_path())
+    return default_permission_denied(request, exception)

@@ -56,7 +56,9 @@ def test_marking_read_clears_the_count_and_cannot_touch_anothers(cast):
 
 
 def test_notifications_are_closed_to_anonymous_visitors(client):
-    assert client.get(NOTIFICATIONS).status_code == 403  # the site's own rule for its apps
+    response = client.get(NOTIFICATIONS)
+    assert response.status_code == 302  # to sign in first, and nothing of anyone's shown
+    assert response["Location"].startswith("/accounts/login/?next=")
 
 
 # --- Urge (催办) ----------------------------------------------------------------------
