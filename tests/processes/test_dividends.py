@@ -108,7 +108,22 @@ def dividend_project(cast, mode=ImplementationMode.GUARANTEED_DIVIDEND, starts_o
     return driver, project
 
 
-def pay(driver, project, short=None, status=302):
+def claimed_form(cast, driver, project, role, key):
+    """The open step claimed by ``role`` at ``key``: (its client, its form's address)."""
+    task = driver.open_task(project)
+    client = cast.client(cast.user(role, key))
+    client.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk]))
+    return client, task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+
+
+def run_years(driver, project, years=3):
+    for _ in range(years):
+        for step in YEAR:
+            driver.act(project, step)
+        pay(driver, project)
+
+
+def pay(driver, project, short=None):
     """The operator pays the published list; ``short`` is paid 100 yuan less."""
     data = demo.payout_in_full(project)
     if short is not None:
@@ -196,10 +211,7 @@ def test_a_three_year_guaranteed_dividend_schedule_runs_end_to_end(cast):
 
 def test_termination_returns_the_principal_to_the_village_collective(cast):
     driver, project = dividend_project(cast)
-    for _ in range(3):
-        for step in YEAR:
-            driver.act(project, step)
-        pay(driver, project)
+    run_years(driver, project)
 
     # Only the township lead of the project's township decides.
     other_lead = cast.client(cast.user("township_lead", "B"))
@@ -208,11 +220,8 @@ def test_termination_returns_the_principal_to_the_village_collective(cast):
     assert project.agreement.outcome == Agreement.Outcome.TERMINATED
 
     # A short return is refused with the rule, and nothing is recorded.
-    task = driver.open_task(project)
-    assert task.flow_task.name == "principal_return"
-    secretary = cast.client(cast.user("village_secretary", "A2"))
-    secretary.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk]))
-    url = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+    assert driver.open_task(project).flow_task.name == "principal_return"
+    secretary, url = claimed_form(cast, driver, project, "village_secretary", "A2")
     bad = {
         "amount": "299999.99",
         "returned_on": datetime.date.today().isoformat(),
@@ -237,10 +246,7 @@ def test_termination_returns_the_principal_to_the_village_collective(cast):
 
 def test_renewal_is_a_new_agreement_whose_dividend_keeps_rising(cast):
     driver, project = dividend_project(cast)
-    for _ in range(3):
-        for step in YEAR:
-            driver.act(project, step)
-        pay(driver, project)
+    run_years(driver, project)
 
     renew = {
         "outcome": "renew",
@@ -252,10 +258,7 @@ def test_renewal_is_a_new_agreement_whose_dividend_keeps_rising(cast):
         "collateral_value": "320000.00",
         "collateral_description": "养殖场房屋及设备抵押",
     }
-    task = driver.open_task(project)
-    lead = cast.client(cast.user("township_lead", "A"))
-    lead.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk]))
-    url = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+    lead, url = claimed_form(cast, driver, project, "township_lead", "A")
     response = lead.post(url, renew)
     assert response.status_code == 200
     assert "逐年递增" in response.content.decode()
@@ -308,10 +311,8 @@ def test_objections_to_the_dividend_list_send_the_report_back_to_the_operator(ca
     driver.act(project, "maintenance_report")
     driver.act(project, "maintenance_review")
     # The village sees the list it is to post on the task page itself.
-    task = driver.open_task(project)
-    secretary = cast.client(cast.user("village_secretary", "A2"))
-    secretary.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk]))
-    page = secretary.get(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+    secretary, url = claimed_form(cast, driver, project, "village_secretary", "A2")
+    page = secretary.get(url)
     household = cast.households["A2"][0]
     assert household.head_name in page.content.decode() and "¥4,200.00" in page.content.decode()
     driver.act(project, "dividend_notice", decision="back", reason="收入数据与账目不符。")
