@@ -477,6 +477,8 @@ class BenefitLinkageForm(TaskForm):
 
 
 class ProgressReportForm(TaskForm):
+    withdrawable = False  # it appends a record or moves its status on
+
     percent_complete = forms.IntegerField(label=_("Percent complete"), min_value=0, max_value=100)
     description = forms.CharField(label=_("Progress and quality"), **TEXT)
 
@@ -498,6 +500,8 @@ class SupervisionForm(ReviewForm):
 
 
 class SelfCheckForm(TaskForm):
+    withdrawable = False  # it appends a record or moves its status on
+
     conclusion = forms.CharField(label=_("Self-check conclusion"), **TEXT)
 
     def apply(self):
@@ -511,6 +515,8 @@ class SelfCheckForm(TaskForm):
 
 
 class TownshipAcceptanceForm(ReviewForm):
+    withdrawable = False  # it appends a record or moves its status on
+
     conclusion = forms.CharField(
         label=_("Preliminary acceptance conclusion"), required=False, **TEXT
     )
@@ -613,6 +619,8 @@ class MaintenanceReportForm(TaskForm):
     """The year's report: the asset's condition and, for dividend projects, the income from
     which the year's dividends are computed (shown to the township for review)."""
 
+    withdrawable = False  # it appends a record or moves its status on
+
     income = forms.DecimalField(
         label=_("Operating income (yuan)"), max_digits=14, decimal_places=2, min_value=0
     )
@@ -671,6 +679,8 @@ def withdraw_report(project, status=MaintenanceReport.Status.RETURNED) -> Mainte
 
 
 class MaintenanceReviewForm(ReviewForm):
+    withdrawable = False  # it appends a record or moves its status on
+
     def apply(self):
         before, after = super().apply()
         project = self.process.project
@@ -694,6 +704,8 @@ class MaintenanceReviewForm(ReviewForm):
 class DividendNoticeForm(PublicNoticeForm):
     """The village posts the year's dividend list (公示) for the notice period; upheld
     objections send the income report back to the operator."""
+
+    withdrawable = False  # it appends a record or moves its status on
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -731,6 +743,8 @@ class DividendNoticeForm(PublicNoticeForm):
 class DividendPayoutForm(TaskForm):
     """What was actually paid: each household, the village collective and the development
     fund. Less than due, or after the due date, is recorded and flagged, not refused."""
+
+    withdrawable = False  # it appends a record or moves its status on
 
     paid_on = forms.DateField(label=_("Paid on"), **DATE)
     collective_paid = forms.DecimalField(

@@ -23,6 +23,11 @@ def send_back_target(flow_task):
 
 
 class TaskForm(forms.Form):
+    # 撤回: a step may be taken back and done again when doing it again simply overwrites
+    # what it wrote. A form that appends records (reports, acceptance conclusions, payouts)
+    # or moves their status on sets this False: such work is sent back by the next official.
+    withdrawable = True
+
     def __init__(self, *args, process, task, user, **kwargs):
         self.process, self.task, self.user = process, task, user
         super().__init__(*args, **kwargs)
@@ -33,6 +38,8 @@ class TaskForm(forms.Form):
 
 class ModelTaskForm(forms.ModelForm):
     """A task form that edits a model instance; ``get_instance`` picks which."""
+
+    withdrawable = True  # doing it again edits the same instance (see TaskForm)
 
     def __init__(self, *args, process, task, user, **kwargs):
         self.process, self.task, self.user = process, task, user

@@ -441,13 +441,19 @@ def _following(done):
 def withdrawal_blocker(done, actor) -> str | None:
     """Why ``actor`` may not withdraw ``done`` now, or None. Rule: only the official who
     completed it, only while every next step is untouched (not claimed, not operated on)
-    and nothing irreversible (a signed paper, a ledger entry) followed the step."""
+    and nothing irreversible (a signed paper, a ledger entry, an appended record) followed
+    the step."""
     if done.owner_id != actor.pk or done.status != STATUS.DONE:
         return _("Only the official who completed this step may withdraw it.")
     if done.process.status == STATUS.DONE:
         return _("The process has finished; nothing can be withdrawn.")
     if getattr(done.flow_task, "_after_complete", None) is not None:
         return _("This step signed papers or booked funds when completed; it cannot be withdrawn.")
+    if not getattr(getattr(done.flow_task, "form_class", None), "withdrawable", True):
+        return _(
+            "This step recorded a report, a conclusion or a payment that stands as entered; it "
+            "cannot be withdrawn. Ask the next official to send it back."
+        )
     _gates, humans = _following(done)
     if not humans:
         return _("Nothing follows this step that could be withdrawn.")

@@ -370,3 +370,20 @@ def test_a_step_that_signed_papers_cannot_be_withdrawn(cast):
     assert "qy-blocker" in client.get(op(done, "withdraw")).content.decode()
     assert client.post(op(done, "withdraw"), {"reason": "撤回"}).status_code == 409
     assert driver.open_task(project).flow_task.name == "funds_issue"
+
+
+def test_a_step_that_appended_a_record_cannot_be_withdrawn_but_can_be_sent_back(cast):
+    """Doing the self-check again would add a second conclusion: the village asks the township
+    to send it back instead, and the step stays where it is."""
+    driver = Driver(cast, "A1")
+    project = driver.start()
+    driver.run(project, until="village_self_check")
+    done = driver.act(project, "village_self_check")
+    client = cast.client(driver.holder("village_self_check", project))
+
+    assert "qy-blocker" in client.get(op(done, "withdraw")).content.decode()
+    assert client.post(op(done, "withdraw"), {"reason": "撤回"}).status_code == 409
+    assert driver.open_task(project).flow_task.name == "township_acceptance"
+    assert project.acceptance_records.filter(level="village").count() == 1
+    driver.act(project, "township_acceptance", decision="back", reason="自验结论不完整")
+    assert driver.open_task(project).flow_task.name == "village_self_check"
