@@ -177,6 +177,21 @@ ACT_LABELS = {
     "project.reclaim_funds": _("Funds reclaimed"),
     "project.reassign_operator": _("Reassigned to another operator"),
     "process.stop": _("Project stopped"),
+    "asset.register": _("Asset registered"),
+    "task.transfer": _("Transferred"),
+    "task.delegate": _("Delegated"),
+    "task.delegation_return": _("Returned by the delegate"),
+    "task.delegation_recall": _("Delegation recalled"),
+    "task.add_signer": _("Signer added"),
+    "task.sign": _("Signed an opinion"),
+    "task.panel_seat": _("Panel member seated"),
+    "task.countersign": _("Countersigned"),
+    "task.carbon_copy": _("Copied"),
+    "task.withdraw": _("Withdrawn"),
+    "task.urge": _("Urged"),
+    "deadline.remind": _("Deadline reminder"),
+    "deadline.overdue": _("Overdue"),
+    "deadline.escalate": _("Escalated"),
 }
 
 

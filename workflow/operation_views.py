@@ -107,6 +107,36 @@ class DelegateView(TaskOperationView):
         return reverse("workflow:inbox")
 
 
+class RecallDelegationView(TaskOperationView):
+    """收回委派: the delegator takes the task back before the delegate returns it."""
+
+    form_class = forms.WithdrawForm  # a reason only
+    title = _("Recall the delegation")
+    help = _("The task comes back to your inbox; the colleague can no longer fill it in.")
+    success_message = _("The delegation has been recalled; the task is back in your inbox.")
+
+    def check_actor(self):
+        delegation = operations.active_delegation(self.task)
+        if delegation is None or delegation.delegator_id != self.request.user.pk:
+            raise PermissionDenied(_("Only the official who delegated this task may recall it."))
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "back_url": reverse("approvals:delegated")}
+
+    def perform(self, form):
+        operations.recall_delegation(self.request.user, self.task, form.cleaned_data["reason"])
+        return execute_url(self.task)
+
+
+class DelegatedListView(generic.ListView):
+    """我委派的: tasks the user delegated that have not come back, each with a recall link."""
+
+    template_name = "workflow/operations/delegated.html"
+
+    def get_queryset(self):
+        return operations.delegated_by(self.request.user)
+
+
 class AddSignerView(TaskOperationView):
     form_class = forms.AddSignerForm
     title = _("Add a signer")
@@ -262,6 +292,8 @@ urlpatterns = [
     path("tasks/<int:task_pk>/panel/", PanelMemberView.as_view(), name="panel"),
     path("tasks/<int:task_pk>/carbon-copy/", CarbonCopyView.as_view(), name="carbon_copy"),
     path("tasks/<int:task_pk>/withdraw/", WithdrawView.as_view(), name="withdraw"),
+    path("tasks/<int:task_pk>/recall/", RecallDelegationView.as_view(), name="recall"),
+    path("delegated/", login_required_view(DelegatedListView.as_view()), name="delegated"),
     path("sign-offs/", login_required_view(SignOffListView.as_view()), name="sign_offs"),
     path("sign-offs/<int:pk>/", SignView.as_view(), name="sign"),
     path("copies/", login_required_view(CarbonCopyListView.as_view()), name="copies"),

@@ -232,6 +232,41 @@ def return_delegated_task(actor, activation, form, note=""):
     return delegation
 
 
+def recall_delegation(actor, task, reason):
+    """收回委派: the delegator takes a delegated task back before the delegate has returned
+    it; whatever the delegate had not submitted is dropped."""
+    reason = _require_reason(reason)
+    with locked(task) as task:
+        delegation = active_delegation(task)
+        if delegation is None or delegation.delegator_id != actor.pk:
+            raise OperationRefused(_("This task is not delegated by you, or has come back."))
+        delegation.returned_at = timezone.now()
+        delegation.note = str(_("Recalled by the delegator"))
+        delegation.save(update_fields=["returned_at", "note"])
+        before = _state(task)
+        task.owner = actor
+        task.assigned = timezone.now()
+        task.save(update_fields=["owner", "assigned"])
+        _record(
+            actor,
+            "task.delegation_recall",
+            task,
+            before=before,
+            after={**_state(task), "delegation": delegation.pk},
+            reason=reason,
+        )
+    return delegation
+
+
+def delegated_by(user):
+    """Tasks ``user`` has delegated that have not come back yet: "我委派的"."""
+    return (
+        Delegation.objects.filter(delegator=user, returned_at__isnull=True, task__status__in=OPEN)
+        .select_related("task", "delegate")
+        .order_by("-created")
+    )
+
+
 def returned_proposal(task) -> Delegation | None:
     """The latest delegation returned on this task, whose entries pre-fill the form."""
     return (

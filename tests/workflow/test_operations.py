@@ -387,3 +387,33 @@ def test_a_step_that_appended_a_record_cannot_be_withdrawn_but_can_be_sent_back(
     assert project.acceptance_records.filter(level="village").count() == 1
     driver.act(project, "township_acceptance", decision="back", reason="自验结论不完整")
     assert driver.open_task(project).flow_task.name == "village_self_check"
+
+
+def test_the_delegator_recalls_a_delegation_before_it_comes_back(cast, review, colleague):
+    project, task, holder, client = review
+    client.post(op(task, "delegate"), {"to_user": colleague.pk, "reason": "请协助审核"})
+    listed = client.get("/approvals/delegated/").content.decode()
+    assert "qy-delegation" in listed and op(task, "recall") in listed
+    # Only the delegator may recall: not the delegate, not another township.
+    assert cast.client(colleague).post(op(task, "recall"), {"reason": "x"}).status_code == 403
+    station_b = cast.client(cast.user("township_work_station", "B"))
+    assert station_b.post(op(task, "recall"), {"reason": "x"}).status_code == 404
+    assert client.post(op(task, "recall"), {"reason": ""}).status_code == 200  # reason needed
+
+    response = client.post(op(task, "recall"), {"reason": "情况有变，自行办理"})
+
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.owner == holder and task.status == STATUS.ASSIGNED
+    assert project.name in inbox(client)
+    assert cast.client(colleague).get(url(task, "execute")).status_code == 403
+    assert Delegation.objects.get(task_id=task.pk).returned_at is not None
+    entry = AuditEntry.objects.filter(object_id=str(task.pk)).last()
+    assert (entry.act, entry.actor, entry.reason) == (
+        "task.delegation_recall",
+        holder,
+        "情况有变，自行办理",
+    )
+    assert "qy-delegation" not in client.get("/approvals/delegated/").content.decode()
+    # Once recalled (or returned), there is nothing left to recall.
+    assert client.post(op(task, "recall"), {"reason": "再收回"}).status_code == 403
