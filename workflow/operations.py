@@ -140,6 +140,15 @@ def _record(actor, act, task, **kwargs):
     return audit.record(actor, act, task, project_id=project_of(task).pk, **kwargs)
 
 
+def _hand_to(actor, task, owner, act, reason, **after):
+    """Make ``owner`` the task's holder from now, and audit ``act`` with the change."""
+    before = _state(task)
+    task.owner = owner
+    task.assigned = timezone.now()
+    task.save(update_fields=["owner", "assigned"])
+    _record(actor, act, task, before=before, after={**_state(task), **after}, reason=reason)
+
+
 # --- 转办 Transfer ---------------------------------------------------------------------
 
 
@@ -151,18 +160,7 @@ def transfer_task(actor, task, to_user, reason):
         _require_holder(task, actor)
         _require_not_delegated(task)
         _require_colleague(task, to_user)
-        before = _state(task)
-        task.owner = to_user
-        task.assigned = timezone.now()
-        task.save(update_fields=["owner", "assigned"])
-        _record(
-            actor,
-            "task.transfer",
-            task,
-            before=before,
-            after={**_state(task), "to": _user(to_user)},
-            reason=reason,
-        )
+        _hand_to(actor, task, to_user, "task.transfer", reason, to=_user(to_user))
     return task
 
 
@@ -177,7 +175,6 @@ def delegate_task(actor, task, to_user, reason):
         _require_holder(task, actor)
         _require_not_delegated(task)
         _require_colleague(task, to_user)
-        before = _state(task)
         delegation = Delegation.objects.create(
             task=task,
             project_id=project_of(task).pk,
@@ -185,16 +182,14 @@ def delegate_task(actor, task, to_user, reason):
             delegate=to_user,
             reason=reason,
         )
-        task.owner = to_user
-        task.assigned = timezone.now()
-        task.save(update_fields=["owner", "assigned"])
-        _record(
+        _hand_to(
             actor,
-            "task.delegate",
             task,
-            before=before,
-            after={**_state(task), "delegate": _user(to_user), "delegation": delegation.pk},
-            reason=reason,
+            to_user,
+            "task.delegate",
+            reason,
+            delegate=_user(to_user),
+            delegation=delegation.pk,
         )
     return delegation
 
@@ -243,18 +238,7 @@ def recall_delegation(actor, task, reason):
         delegation.returned_at = timezone.now()
         delegation.note = str(_("Recalled by the delegator"))
         delegation.save(update_fields=["returned_at", "note"])
-        before = _state(task)
-        task.owner = actor
-        task.assigned = timezone.now()
-        task.save(update_fields=["owner", "assigned"])
-        _record(
-            actor,
-            "task.delegation_recall",
-            task,
-            before=before,
-            after={**_state(task), "delegation": delegation.pk},
-            reason=reason,
-        )
+        _hand_to(actor, task, actor, "task.delegation_recall", reason, delegation=delegation.pk)
     return delegation
 
 
