@@ -5,9 +5,10 @@ database; the side panel of every task page shows the project."""
 import html
 import re
 
-from django.utils import translation
+from django.utils import timezone, translation
 from viewflow.workflow.status import STATUS
 
+from permissions.roles import TOWNSHIP_WORK_STATION
 from processes import demo, summaries
 from processes.models import Beneficiary, ImplementationMode
 from processes.stages import STAGE_LABELS
@@ -199,8 +200,30 @@ def test_maintenance_review_shows_the_report_and_the_years_dividend(cast):
     assert "¥150,000.00" in summary
     assert "猪舍运行正常，存栏480头。" in summary
     assert "¥18,000.00" in summary  # the guaranteed dividend to distribute in year 1
-    notice = page_at(cast, project, "dividend_notice").summary
-    assert "¥150,000.00" in notice and "猪舍运行正常，存栏480头。" in notice
+    for node_name in ("dividend_notice", "dividend_payout"):
+        summary = page_at(cast, project, node_name).summary
+        assert "¥150,000.00" in summary and "猪舍运行正常，存栏480头。" in summary, node_name
+
+
+def test_the_operator_countersigning_a_renewal_sees_the_new_terms(cast):
+    project = new_project(cast, mode=GUARANTEED, funds="300000.00", name="乐丰村生猪养殖项目")
+    demo.advance_to(project, "term_end")
+    renew = {
+        "outcome": "renew",
+        "reason": "合作良好，续签三年。",
+        "signed_on": timezone.localdate().isoformat(),
+        "term_years": "3",
+        "first_year_rate": "7.50",
+        "yearly_increase": "0.50",
+        "collateral_value": "320000.00",
+        "collateral_description": "新建冷库抵押",
+    }
+    demo.do_step(project, data=renew)
+    page = page_at(cast, project, "renewal_countersign")
+    terms = page.part("qy-sum-agreement")
+    assert "#2" in terms and "7.50%" in terms and "新建冷库抵押" in terms
+    assert "¥320,000.00" in terms and "4–6" in terms
+    assert "¥22,500.00" in page.part("qy-schedule")  # year 4: 7.5 % of ¥300,000
 
 
 # --- the side panel -------------------------------------------------------------------
@@ -235,12 +258,25 @@ def test_the_side_panel_names_the_stage_and_who_holds_the_step(cast):
     assert user.get_full_name() in panel
 
 
+def test_the_claim_page_of_a_queued_step_shows_the_project_and_the_queue_it_waits_in(cast):
+    project = new_project(cast)
+    demo.advance_to(project, "township_review")
+    task = demo.open_task(project)
+    url = task.flow_task.reverse("assign", args=[task.process_id, task.pk])
+    response = cast.client(cast.user("township_work_station", "A")).get(url)
+    panel = Page(response.content.decode()).panel
+    assert "乐丰村刺梨种植项目" in panel and "¥45,000.00" in panel
+    with translation.override("zh-hans"):
+        queue = f"{TOWNSHIP_WORK_STATION.label} · 织金县/珠藏镇"  # not yet held by a person
+    assert queue in panel
+
+
 def test_another_townships_station_cannot_open_the_review(cast):
     project = new_project(cast)
     demo.advance_to(project, "township_review")
     _user, url = holder_and_url(project, "township_review")
     response = cast.client(cast.user("township_work_station", "B")).get(url)
-    assert response.status_code in (403, 404)
+    assert response.status_code in (403, 404)  # refused, whichever the task views answer
     assert cast.households["A1"][0].head_name not in response.content.decode()
 
 
