@@ -5,6 +5,7 @@ database; the side panel of every task page shows the project."""
 import html
 import re
 
+from django.template import Context, Template
 from django.utils import timezone, translation
 from viewflow.workflow.status import STATUS
 
@@ -121,6 +122,18 @@ def test_the_approval_reply_is_linked_from_funds_issue_and_downloads_for_its_hol
     assert cast.client(cast.user("township_lead", "B")).get(link).status_code == 404
 
 
+def test_a_refused_submission_still_shows_what_is_stored_not_what_was_typed(cast):
+    project = new_project(cast)
+    demo.advance_to(project, "funds_issue")
+    user, url = holder_and_url(project, "funds_issue")
+    data = {**demo.step_data("funds_issue", project), "funds_doc_no": "织财农〔2026〕999号"}
+    data["funds_issued_on"] = "not a date"
+    response = cast.client(user).post(url, data)
+    assert response.status_code == 200  # the form is shown again with its error
+    summary = Page(response.content.decode()).summary
+    assert "¥45,000.00" in summary and "999号" not in summary
+
+
 # --- implementation: the report under inspection ----------------------------------
 
 
@@ -150,6 +163,16 @@ def test_county_acceptance_shows_the_village_and_township_conclusions_and_the_la
     summary = page_at(cast, project, "county_acceptance").summary
     assert "村级自验合格。" in summary and "乡镇初验合格。" in summary
     assert "100%" in summary and "建设完成，设备已安装调试。" in summary
+
+
+def test_a_panel_members_page_can_show_the_summary_of_the_step_they_sign_for(cast):
+    project = new_project(cast)
+    demo.advance_to(project, "county_acceptance")
+    task = demo.open_task(project)
+    rendered = Template("{% load review_summaries %}{% review_summary task %}").render(
+        Context({"task": task})
+    )
+    assert "村级自验合格。" in rendered and "乡镇初验合格。" in rendered
 
 
 def test_township_acceptance_shows_the_village_self_check(cast):
