@@ -19,6 +19,7 @@ from . import ledger
 from .models import (
     AcceptanceRecord,
     Beneficiary,
+    DividendShare,
     DividendYear,
     MaintenanceReport,
     ProgressReport,
@@ -31,7 +32,7 @@ PROGRESS = "progress"  # the progress report being inspected, and the earlier on
 ACCEPTANCE = "acceptance"  # the acceptance records so far, and the last progress report
 REIMBURSEMENT = "reimbursement"  # the claim, the funds allocated and already paid
 AGREEMENT = "agreement"  # the entrustment agreement's terms and parties
-MAINTENANCE = "maintenance"  # the yearly report and the year's dividend figures
+MAINTENANCE = "maintenance"  # the yearly report and the year's dividend list
 
 # node name → the sections shown above its decision, in order.
 SECTIONS = {
@@ -146,14 +147,6 @@ class Summary:
         return list(reversed(self.progress_reports[:-1]))
 
     @property
-    def shows_dividend_figures(self) -> bool:
-        """The year's figures, where the dividend list itself is not on the page already."""
-        return self.dividend_year is not None and self.node not in (
-            "dividend_notice",
-            "dividend_payout",
-        )
-
-    @property
     def current_maintenance_report(self):
         live = [
             r for r in self.maintenance_reports if r.status != MaintenanceReport.Status.RETURNED
@@ -241,9 +234,13 @@ def _maintenance(summary: Summary) -> None:
     )
     report = summary.current_maintenance_report
     if report is not None and not project.is_direct_subsidy:
-        summary.dividend_year = DividendYear.objects.filter(
-            project=project, year=report.year
-        ).first()
+        summary.dividend_year = (
+            DividendYear.objects.filter(project=project, year=report.year)
+            .prefetch_related(
+                Prefetch("shares", queryset=DividendShare.objects.select_related("household"))
+            )
+            .first()
+        )
 
 
 def _papers(project: Project, kinds) -> list[Paper]:
