@@ -327,3 +327,13 @@ def test_the_summary_and_panel_cost_the_same_queries_however_long_the_roster(
         for household in f.HouseholdFactory.create_batch(5, village=cast.regions["A1"]):
             Beneficiary.objects.create(project=project, household=household)
     assert len(summary.roster) == 8
+
+
+def test_every_step_after_the_application_says_what_it_shows():
+    from viewflow.workflow.flow.nodes import View as ViewNode
+
+    from processes.flows import ProjectFlow
+
+    steps = {n.name for n in ProjectFlow.instance.nodes() if isinstance(n, ViewNode)}
+    assert steps - {"application"} == set(summaries.SECTIONS)
+    assert set(summaries.DOCUMENTS) <= set(summaries.SECTIONS)
