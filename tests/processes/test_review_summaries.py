@@ -337,3 +337,15 @@ def test_every_step_after_the_application_says_what_it_shows():
     steps = {n.name for n in ProjectFlow.instance.nodes() if isinstance(n, ViewNode)}
     assert steps - {"application"} == set(summaries.SECTIONS)
     assert set(summaries.DOCUMENTS) <= set(summaries.SECTIONS)
+
+
+def test_a_sent_back_steps_claim_page_shows_the_reason_in_words_not_raw_task_data(cast):
+    project = new_project(cast)
+    demo.advance_to(project, "township_review")
+    demo.do_step(project, decision="back", reason="受益户名单需复核。")
+    task = demo.open_task(project)
+    assert task.flow_task.name == "application"
+    url = task.flow_task.reverse("detail", args=[task.process_id, task.pk])
+    text = Page(cast.client(cast.user("village_secretary", "A1")).get(url).content.decode()).text
+    assert "受益户名单需复核。" in text
+    assert "{'returned'" not in text and "'reason':" not in text
