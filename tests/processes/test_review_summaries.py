@@ -281,7 +281,7 @@ def test_the_side_panel_names_the_stage_and_who_holds_the_step(cast):
     assert user.get_full_name() in panel
 
 
-def test_the_claim_page_of_a_queued_step_shows_the_project_and_the_queue_it_waits_in(cast):
+def test_the_claim_page_of_a_queued_step_shows_the_submission_the_project_and_its_queue(cast):
     project = new_project(cast)
     demo.advance_to(project, "township_review")
     task = demo.open_task(project)
@@ -292,6 +292,8 @@ def test_the_claim_page_of_a_queued_step_shows_the_project_and_the_queue_it_wait
     with translation.override("zh-hans"):
         queue = f"{TOWNSHIP_WORK_STATION.label} · 织金县/珠藏镇"  # not yet held by a person
     assert queue in panel
+    summary = Page(response.content.decode()).summary  # what the step is about, before claiming
+    assert all(h.head_name in summary for h in cast.households["A1"])
 
 
 def test_another_townships_station_cannot_open_the_review(cast):
