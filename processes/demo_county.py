@@ -85,9 +85,9 @@ WAITING_SINCE_DAYS = {
     "红花村刺梨种植补助项目": 5,  # township review: due soon, reminded
     "大寨村竹荪种植补助项目": 21,  # yearly report: not due, but nothing moves (stalled)
 }
-# Projects into post-maintenance: the agreement years they have reported must be over, so
-# their story starts that many years (and a few weeks) back.
-YEARS_REPORTED = {"maintenance_report": 1, "dividend_payout": 1, "term_end": 3}
+# Projects into post-maintenance (None: run to the end): the agreement years they have
+# reported must be over, so their story starts that many years (and a few weeks) back.
+YEARS_REPORTED = {"maintenance_report": 1, "dividend_payout": 1, "term_end": 3, None: 3}
 # name, village slug, mode, funds, operator index, where the project stands
 PROJECTS = [
     ("乐丰村生猪养殖项目", "lefeng", ImplementationMode.EQUITY_DIVIDEND, "300000.00", 0, None),
