@@ -182,3 +182,26 @@ def test_the_renewal_form_shows_the_last_agreed_rate_and_offers_one_that_passes(
     )
     assert lead.post(url, renew).status_code == 302
     assert project.agreements.get(number=2).first_year_rate == Decimal("7.50")
+
+
+def test_a_household_paid_short_is_flagged_on_the_project_page_as_on_the_ledger(cast):
+    from decimal import Decimal
+
+    from processes import demo
+
+    driver, project = dividend_project(cast, meeting_date=years_back(1))
+    for step in ("maintenance_report", "maintenance_review", "dividend_notice"):
+        driver.act(project, step)
+    share = project.dividend_years.get(year=1).shares.order_by("pk").first()
+    data = demo.payout_in_full(project)
+    data[f"paid_{share.pk}"] = str(Decimal(data[f"paid_{share.pk}"]) - 100)
+    driver.act(project, "dividend_payout", data=data)  # the village's parts are paid in full
+
+    lead = cast.client(cast.user("township_lead", "A"))
+    flagged = lead.get("/projects/ledger/").context["flagged"]
+    assert [(y.year, y.short, y.short_households) for y in flagged] == [(1, True, 1)]
+    page = lead.get(f"/projects/{project.pk}/").content.decode()
+    schedule = page.split('class="mdc-card vf-card qy-card qy-dividends"', 1)[1].split("</table>")[
+        0
+    ]
+    assert '<span class="qy-flag">少付</span> (1户)' in schedule
