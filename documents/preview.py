@@ -146,6 +146,8 @@ SAMPLES = {
 
 
 def render_sample_html(kind) -> str:
+    from .production import title_parts
+
     meta = KINDS[kind]
     snapshot = SAMPLES[kind]
     return render_to_string(
@@ -153,6 +155,9 @@ def render_sample_html(kind) -> str:
         {
             **snapshot,
             "title": meta.title.format(**snapshot),
+            "title_parts": title_parts(
+                meta.title.format(**snapshot), [(snapshot.get("project") or {}).get("name", "")]
+            ),
             "number": f"样例-{meta.prefix}",
             "template": meta.template,
             "kind_word": meta.kind_word,

@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
 from permissions.models import Region
@@ -159,6 +160,29 @@ def _block(label, party, credit_code, signature, sign_word) -> dict:
     }
 
 
+def title_parts(title: str, keep: list[str]) -> list[str]:
+    """The title in pieces a line may break between, never inside: each name in ``keep``
+    (the project's) whole, the words around it whole, a bracketed household whole."""
+    parts = [title]
+    for name in filter(None, keep):
+        cut = []
+        for part in parts:
+            while name in part and part != name:
+                before, part = part.split(name, 1)
+                cut += [p for p in (before, name) if p]
+            if part:
+                cut.append(part)
+        parts = cut
+    return [p for part in parts for p in _at_bracket(part)]
+
+
+def _at_bracket(part: str) -> list[str]:
+    if "（" in part and not part.startswith("（"):
+        before, after = part.split("（", 1)
+        return [before, "（" + after]
+    return [part]
+
+
 def render_html(edition: Edition, signatures: list[Signature]) -> str:
     document = edition.document
     meta = KINDS[document.kind]
@@ -168,6 +192,9 @@ def render_html(edition: Edition, signatures: list[Signature]) -> str:
         {
             **edition.snapshot,
             "title": document.title,
+            "title_parts": title_parts(
+                document.title, [(edition.snapshot.get("project") or {}).get("name", "")]
+            ),
             "number": document.number,
             "template": edition.template,
             "kind_word": meta.kind_word,
@@ -284,6 +311,17 @@ def start_batch(project, kind, editions: list[Edition]) -> Batch:
     return batch
 
 
+def batch_label(batch: Batch, count: int | None = None) -> str:
+    """What a combined print file says it is: project, kind, batch number, date, households."""
+    return _("%(project)s · %(kind)s · batch no. %(number)s of %(date)s · %(count)s households") % {
+        "project": batch.project.name,
+        "kind": batch.get_kind_display(),
+        "number": batch.pk,
+        "date": timezone.localdate(batch.created_at).isoformat(),
+        "count": batch.done if count is None else count,
+    }
+
+
 def produce_batch(batch_id: int, edition_ids: list[int], workers: int = 2) -> Batch:
     """Render the household agreements in a worker pool, sign each, store each, then one
     combined file for printing; progress is written to the batch as it goes."""
@@ -311,6 +349,7 @@ def produce_batch(batch_id: int, edition_ids: list[int], workers: int = 2) -> Ba
             batch.failed += 1
         if (batch.done + batch.failed) % 10 == 0:
             Batch.objects.filter(pk=batch.pk).update(done=batch.done, failed=batch.failed)
+    combined.add_metadata({"/Title": batch_label(batch)})
     out = io.BytesIO()
     combined.write(out)
     data = out.getvalue()

@@ -80,6 +80,7 @@ def download_combined(request, pk):
     from processes.models import Project
 
     from .models import Batch
+    from .production import batch_label
 
     if not request.user.is_authenticated:
         raise Http404
@@ -93,5 +94,5 @@ def download_combined(request, pk):
         batch.combined.open("rb"),
         content_type="application/pdf",
         as_attachment=True,
-        filename=f"{batch.project.name}-{batch.get_kind_display()}-{batch.done}.pdf",
+        filename=f"{batch_label(batch).replace(' · ', '-')}.pdf",
     )

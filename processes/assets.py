@@ -2,13 +2,14 @@
 
 from django import forms
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from permissions.roles import COUNTY_POVERTY_OFFICE, TOWNSHIP_WORK_STATION
 from workflow import audit
 
-from .models import Asset, ImplementationMode
+from .models import Asset, ImplementationMode, Project
 from .rules import RuleViolation
 
 
@@ -16,6 +17,29 @@ def may_register(user, project) -> bool:
     """The township work station of the project's township, or the county poverty office."""
     return user.has_perm(TOWNSHIP_WORK_STATION.permission, project.township) or user.has_perm(
         COUNTY_POVERTY_OFFICE.permission, project.county
+    )
+
+
+def awaiting_registration(user):
+    """Accepted projects with no asset registered yet that the user would register: those of
+    the townships where they are the work station, or all of the county poverty office's.
+    What prompts 登记资产 after acceptance, on the project list and the project page."""
+    from permissions.jurisdiction import roles_of
+
+    held = [
+        r.region
+        for r in roles_of(user)
+        if r.role.code in (TOWNSHIP_WORK_STATION.code, COUNTY_POVERTY_OFFICE.code)
+    ]
+    if not held:
+        return Project.objects.none()
+    townships = [r.pk for r in held if r.level == "township"]
+    counties = [r.pk for r in held if r.level == "county"]
+    return (
+        Project.objects.filter(accepted_on__isnull=False, assets__isnull=True)
+        .filter(Q(village__parent__in=townships) | Q(village__parent__parent__in=counties))
+        .select_related("village__parent")
+        .order_by("accepted_on", "name")
     )
 
 

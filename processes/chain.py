@@ -100,10 +100,10 @@ def chain_rows(user, projects=None) -> list[ChainRow]:
             row.task = task
             row.holder = _holder(task, regions, operators)
             row.next_action = task.flow_task.task_title
-            row.days_in_stage = (today - timezone.localdate(task.created)).days
             deadline = deadlines.get(task.pk)
             row.deadline = deadline.due if deadline else None
             clock = task_clock(task, deadline, today)
+            row.days_in_stage = clock["age"]  # working days, as on the dashboard
             row.stalled = clock["stalled"] or clock["status"] in (OVERDUE, ESCALATED)
         rows.append(row)
     rows.sort(key=lambda r: (not r.led, r.project.village.parent.name, r.project.name))

@@ -242,7 +242,8 @@ def median_working_days(user) -> list[dict]:
         cells = []
         for code, _label, _nodes in STAGES:
             values = samples.get((township, code))
-            cells.append(statistics.median(values) if values else None)
+            # one format for every cell: a median of an even count may fall on a half day
+            cells.append(round(float(statistics.median(values)), 1) if values else None)
         table.append({"township": name, "cells": cells})
     return table
 

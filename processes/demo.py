@@ -26,10 +26,37 @@ def _iso(days_ago: int) -> str:
     return (timezone.localdate() - datetime.timedelta(days=days_ago)).isoformat()
 
 
+def _story(project: Project):
+    """The dates of the project's steps, as days before its story's "now": the story ends
+    today, or, for a project whose planning meeting was more than a year back (a demo
+    project already years into post-maintenance), 30 days after that meeting."""
+    today = timezone.localdate()
+    base = today - datetime.timedelta(days=30)
+    if project.meeting_date and project.meeting_date < today - datetime.timedelta(days=365):
+        base = project.meeting_date
+    return lambda days_ago: (base + datetime.timedelta(days=30 - days_ago)).isoformat()
+
+
+def _dividend_notice_dates(project: Project) -> tuple[str, str]:
+    """Ten days of notice for the computed year's list: after the agreement year and ending
+    no earlier than the report that made the list, by today at the latest."""
+    from .dividends import reported_on
+
+    year = project.dividend_years.filter(status="computed").first()
+    today = timezone.localdate()
+    if year is None:
+        return _iso(9), _iso(0)
+    reported = reported_on(year) or today
+    end = min(today, max(reported, year.period_end + datetime.timedelta(days=9)))
+    start = max(year.period_end, end - datetime.timedelta(days=9))
+    return start.isoformat(), end.isoformat()
+
+
 def step_data(
     node_name: str, project: Project, decision: str = "approve", reason: str = ""
 ) -> dict:
     """Valid form data for each step of the flow, as an official would enter it."""
+    day = _story(project)
     review = {"decision": decision, "reason": reason or ("同意" if decision == "approve" else "")}
     households = Household.objects.filter(village=project.village).order_by("pk")[:4]
     data = {
@@ -49,29 +76,29 @@ def step_data(
         },
         "public_notice": {
             **review,
-            "notice_start": _iso(20),
-            "notice_end": _iso(10),
+            "notice_start": day(20),
+            "notice_end": day(10),
             "notice_objections": "",
         },
         "county_review": review,
         "leading_group_approval": {
             **review,
             "approval_doc_no": f"织扶领〔2026〕{project.pk}号",
-            "approved_on": _iso(9),
+            "approved_on": day(9),
         },
         "funds_issue": {
             "funds_doc_no": f"织财农〔2026〕{project.pk}号",
             "funds_issued": str(project.funds_amount),
-            "funds_issued_on": _iso(8),
+            "funds_issued_on": day(8),
         },
         "subsidy_agreements": {
-            "signed_on": _iso(7),
+            "signed_on": day(7),
             "term_years": str(project.term_years),
             "all_signed": "on",
         },
         "entrustment_agreement": {
-            "signed_on": _iso(7),
-            "starts_on": _iso(7),
+            "signed_on": day(7),
+            "starts_on": day(7),
             "term_years": str(project.term_years),
             "first_year_rate": "6.00",
             "yearly_increase": "0.50",
@@ -80,25 +107,26 @@ def step_data(
             "household_share": "75.00",
             "manager_name": "王建国",
         },
-        "benefit_linkage_agreements": {"signed_on": _iso(6), "all_signed": "on"},
+        "benefit_linkage_agreements": {"signed_on": day(6), "all_signed": "on"},
         "progress_report": {"percent_complete": "100", "description": "建设完成，设备已安装调试。"},
         "township_supervision": review,
         "village_self_check": {"conclusion": "村级自验合格。"},
         "township_acceptance": {**review, "conclusion": "乡镇初验合格。"},
-        "county_acceptance": {**review, "conclusion": "县级验收合格。", "accepted_on": _iso(3)},
+        "county_acceptance": {**review, "conclusion": "县级验收合格。", "accepted_on": day(3)},
         "reimbursement": {
             "amount": str(project.funds_amount),
             "expense_details": "设备采购、基础设施建设。",
         },
         "reimbursement_poverty_review": review,
         "reimbursement_finance_review": review,
-        "payment": {"voucher_no": f"PZ-{project.pk:05d}", "paid_on": _iso(1)},
+        "payment": {"voucher_no": f"PZ-{project.pk:05d}", "paid_on": day(1)},
         "maintenance_report": {"income": "120000.00", "condition": "运行正常。"},
         "maintenance_review": review,
         "dividend_notice": {
             **review,
-            "notice_start": _iso(10),
-            "notice_end": _iso(1),
+            **dict(
+                zip(("notice_start", "notice_end"), _dividend_notice_dates(project), strict=True)
+            ),
             "notice_objections": "",
         },
         "term_end": {"outcome": "terminate", "reason": "合作期满，经营主体不再续签。"},
@@ -118,8 +146,9 @@ def step_data(
 def payout_in_full(project: Project, paid_on: str | None = None) -> dict:
     """The payout form filled with exactly what the published dividend list says is due."""
     year = project.dividend_years.get(status="published")
+    on_time = min(timezone.localdate(), year.notice_end + datetime.timedelta(days=2))
     return {
-        "paid_on": paid_on or _iso(0),
+        "paid_on": paid_on or on_time.isoformat(),
         "collective_paid": str(year.collective_part),
         "fund_paid": str(year.fund_part),
         **{f"paid_{share.pk}": str(share.amount_due) for share in year.shares.all()},
@@ -214,8 +243,24 @@ def do_step(
         if not form.is_valid():
             raise ValueError(f"{node.name} form invalid: {form.errors.as_json()}")
         actions.complete_task(user, activation, form)
+    if node.name == "maintenance_report":
+        backdate_report(project)
     project.refresh_from_db()
     return task
+
+
+def backdate_report(project: Project) -> None:
+    """Demo only: the year's report was made the day after its agreement year ended, when
+    that day has passed (a project whose story lies years back)."""
+    from .dividends import year_end
+    from .models import MaintenanceReport
+
+    report = project.maintenance_reports.filter(status=MaintenanceReport.Status.SUBMITTED).last()
+    end = year_end(project, report.year) if report else None
+    if end is None or end + datetime.timedelta(days=1) >= timezone.localdate():
+        return
+    at = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time(10))
+    MaintenanceReport.objects.filter(pk=report.pk).update(reported_at=timezone.make_aware(at))
 
 
 def backdate_open_task(project: Project, days: int) -> None:

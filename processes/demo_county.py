@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from permissions import actions as grants
 from permissions.jurisdiction import roles_of
@@ -17,6 +18,7 @@ from permissions.roles import REGION_ROLES, Level
 
 from . import demo
 from .models import Household, ImplementationMode, Operator, Project
+from .rules.dividends import add_years
 from .validators import id_number_check_digit, uscc_check_char
 
 DEMO_PASSWORD = "qiyue-demo-2026"
@@ -83,6 +85,9 @@ WAITING_SINCE_DAYS = {
     "红花村刺梨种植补助项目": 5,  # township review: due soon, reminded
     "大寨村竹荪种植补助项目": 21,  # yearly report: not due, but nothing moves (stalled)
 }
+# Projects into post-maintenance (None: run to the end): the agreement years they have
+# reported must be over, so their story starts that many years (and a few weeks) back.
+YEARS_REPORTED = {"maintenance_report": 1, "dividend_payout": 1, "term_end": 3, None: 3}
 # name, village slug, mode, funds, operator index, where the project stands
 PROJECTS = [
     ("乐丰村生猪养殖项目", "lefeng", ImplementationMode.EQUITY_DIVIDEND, "300000.00", 0, None),
@@ -352,6 +357,7 @@ class DemoCounty:
                 funds_amount=Decimal(funds),
                 scale=f"覆盖{village.name}脱贫户",
                 **({"operator": operators[operator_index]} if operator_index is not None else {}),
+                **_story_start(stands_at),
             )
             if stands_at == "sent_back":
                 demo.advance_to(project, "township_review")
@@ -366,6 +372,14 @@ class DemoCounty:
                 demo.advance_to(project, stands_at)
             if name in WAITING_SINCE_DAYS:
                 demo.backdate_open_task(project, WAITING_SINCE_DAYS[name])
+
+
+def _story_start(stands_at) -> dict:
+    years = YEARS_REPORTED.get(stands_at)
+    if years is None:
+        return {}
+    today = timezone.localdate()
+    return {"meeting_date": add_years(today, -years) - datetime.timedelta(days=45)}
 
 
 def _operator_pks(user):

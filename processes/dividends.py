@@ -18,7 +18,14 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Agreement, DividendShare, DividendYear, ImplementationMode, Project
+from .models import (
+    Agreement,
+    DividendShare,
+    DividendYear,
+    ImplementationMode,
+    MaintenanceReport,
+    Project,
+)
 from .rules.dividends import (
     agreement_year,
     guaranteed_dividend,
@@ -57,6 +64,33 @@ def schedule(agreement: Agreement) -> list[DividendYear]:
         )
         years.append(year)
     return years
+
+
+def year_end(project: Project, number: int):
+    """The last day of the project's ``number``-th agreement year: from the dividend schedule,
+    or, for a direct subsidy, counted from the day the households' agreements were signed.
+    None when no agreement fixes the years yet."""
+    if not project.is_direct_subsidy:
+        year = project.dividend_years.filter(year=number).first()
+        return year.period_end if year else None
+    signed = (
+        project.beneficiaries.filter(agreement_signed_on__isnull=False)
+        .order_by("agreement_signed_on")
+        .values_list("agreement_signed_on", flat=True)
+        .first()
+    )
+    return agreement_year(signed, number)[1] if signed else None
+
+
+def reported_on(year: DividendYear):
+    """The day the report that created the year's dividend list was made."""
+    report = (
+        year.project.maintenance_reports.filter(year=year.year)
+        .exclude(status=MaintenanceReport.Status.RETURNED)
+        .order_by("-reported_at")
+        .first()
+    )
+    return timezone.localdate(report.reported_at) if report else None
 
 
 def year_of(project: Project, number: int) -> DividendYear:
@@ -146,11 +180,16 @@ def flagged_for(user, today=None) -> list[DividendYear]:
         .prefetch_related("shares")
         .order_by("due_on", "project__name")
     )
-    flagged = []
+    return [year for year in with_flags(years, today) if year.late or year.short]
+
+
+def with_flags(years, today=None) -> list[DividendYear]:
+    """Each year with ``late``, ``short`` (a household or the village paid less than due) and
+    ``short_households``, as the ledger flags them; ``years`` should prefetch ``shares``."""
+    today = today or timezone.localdate()
+    years = list(years)
     for year in years:
         year.late = year.is_late(today)
         year.short_households = sum(1 for s in year.shares.all() if s.is_short())
         year.short = year.is_short() or year.short_households > 0
-        if year.late or year.short:
-            flagged.append(year)
-    return flagged
+    return years

@@ -35,8 +35,8 @@ def ledger_workbook(user) -> bytes:
     _sheet(
         workbook,
         _("Fund ledger"),
-        [_("Township")] + [kind.label for kind in kinds],
-        [[r["township"]] + [r[k] for k in kinds.values] for r in rows]
+        [_("Region")] + [kind.label for kind in kinds],
+        [[r["region"]] + [r[k] for k in kinds.values] for r in rows]
         + [[_("Total")] + [total[k] for k in kinds.values]],
     )
     movements = FundMovement.objects.filter(project__in=projects).select_related(

@@ -27,7 +27,7 @@ from .models import (
     Project,
     Reimbursement,
 )
-from .rules import RuleViolation, benefit_linkage, direct_subsidy, terms
+from .rules import RuleViolation, benefit_linkage, direct_subsidy, periods, terms
 from .rules import dividends as rules_dividends
 
 FEN = Decimal("0.01")
@@ -317,7 +317,7 @@ class FundsIssueForm(ModelTaskForm):
         if amount <= 0 or amount > self.instance.funds_amount:
             raise forms.ValidationError(
                 _("Funds issued must be above zero and at most the approved ¥%(amount)s.")
-                % {"amount": self.instance.funds_amount}
+                % {"amount": f"{self.instance.funds_amount:,.2f}"}
             )
         return amount
 
@@ -577,7 +577,7 @@ class ReimbursementForm(ModelTaskForm):
         if amount <= 0 or amount > issued:
             raise forms.ValidationError(
                 _("The amount claimed must be above zero and at most the ¥%(issued)s issued.")
-                % {"issued": issued}
+                % {"issued": f"{issued:,.2f}"}
             )
         return amount
 
@@ -639,6 +639,16 @@ class MaintenanceReportForm(TaskForm):
             self.fields["income"].help_text = _(
                 "The guaranteed dividend is owed whatever the income; it is split 70/20/10."
             )
+        self.year_end = dividends.year_end(project, self.year)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.year_end is not None:
+            try:
+                periods.check_report_date(timezone.localdate(), self.year, self.year_end)
+            except RuleViolation as error:
+                self.add_error("income", error)
+        return cleaned
 
     def apply(self):
         project = self.process.project
@@ -716,6 +726,21 @@ class DividendNoticeForm(PublicNoticeForm):
             ("approve", _("Notice period passed")),
             ("back", _("Objections upheld: send the income report back")),
         ]
+        self.reported_on = dividends.reported_on(self.dividend_year)
+        self.fields["notice_start"].help_text = _(
+            "From %(end)s, once agreement year %(year)s is over."
+        ) % {"end": self.dividend_year.period_end.isoformat(), "year": self.dividend_year.year}
+
+    def clean_approval(self, cleaned):
+        super().clean_approval(cleaned)
+        for field, error in periods.check_notice_dates(
+            cleaned["notice_start"],
+            cleaned["notice_end"],
+            self.dividend_year.period_end,
+            self.reported_on or cleaned["notice_end"],
+        ):
+            if field not in self.errors:
+                self.add_error(field, error)
 
     def apply_approval(self):
         year = dividends.year_of(self.process.project, self.dividend_year.year)
@@ -782,6 +807,8 @@ class DividendPayoutForm(TaskForm):
         paid_on = self.cleaned_data["paid_on"]
         if paid_on > timezone.localdate():
             raise forms.ValidationError(_("The payment date cannot be in the future."))
+        if self.dividend_year.notice_end is not None:
+            periods.check_payout_date(paid_on, self.dividend_year.notice_end)
         return paid_on
 
     def apply(self):
@@ -861,6 +888,21 @@ class TermEndForm(TaskForm):
         for name in self.terms:
             self.fields[name].initial = getattr(self.previous, name)
         self.fields["term_years"].initial = self.previous.term_years
+        rates = self.previous.rates()
+        if "first_year_rate" in self.terms and rates:
+            # the schedule goes on rising: offer the next step of it, never the last rate again
+            last = rates[-1]
+            self.fields["first_year_rate"].initial = last + (
+                self.previous.yearly_increase or Decimal("0.50")
+            )
+            self.fields["first_year_rate"].help_text = _(
+                "Last agreed rate: %(rate)s%% (agreement year %(year)s, agreement #%(number)s). "
+                "The new first-year rate must be above it."
+            ) % {
+                "rate": f"{last:.2f}",
+                "year": self.previous.last_year,
+                "number": self.previous.number,
+            }
 
     def clean(self):
         cleaned = super().clean()

@@ -69,21 +69,36 @@ def project_totals(project) -> dict:
 
 
 def totals_by_township(user) -> list[dict]:
-    """Allocated, disbursed and reimbursed per township of the user's jurisdiction: one query."""
+    """Allocated, disbursed and reimbursed per region of the user's jurisdiction: one query.
+
+    Rows are townships; an official who acts only in villages (a village secretary) sees
+    a row per village instead, each labelled with its own name (``region``).
+    """
     projects = Project.objects.visible_to(user)
+    field = "project__village" if _acts_in_villages_only(user) else "project__village__parent"
     rows = (
         FundMovement.objects.filter(project__in=projects)
-        .values("project__village__parent_id", "project__village__parent__name")
+        .values(f"{field}_id", f"{field}__name")
         .annotate(**_sums())
-        .order_by("project__village__parent__name")
+        .order_by(f"{field}__name")
     )
     return [
         {
-            "township": row["project__village__parent__name"],
+            "region": row[f"{field}__name"],
             **{k: row[k] for k in FundMovement.Kind.values},
         }
         for row in rows
     ]
+
+
+def _acts_in_villages_only(user) -> bool:
+    from permissions.jurisdiction import roles_of
+    from permissions.roles import Level
+
+    if user.is_superuser:
+        return False
+    held = roles_of(user)
+    return bool(held) and all(r.region.level == Level.VILLAGE for r in held)
 
 
 def county_total(rows: list[dict]) -> dict:

@@ -59,6 +59,7 @@ class ProjectActView(generic.FormView):
 
     template_name = "processes/project_act.html"
     title = ""
+    success_message = ""
     allowed = staticmethod(lambda user, project: False)
 
     def dispatch(self, request, *args, **kwargs):
@@ -79,6 +80,8 @@ class ProjectActView(generic.FormView):
         except RuleViolation as error:
             form.add_error(None, error)
             return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
         return HttpResponseRedirect(reverse("projects:detail", args=[self.project.pk]))
 
 
@@ -105,6 +108,9 @@ class FiveOnesForm(forms.Form):
 class FiveOnesChangeView(ProjectActView):
     form_class = FiveOnesForm
     title = _("Change the five-ones")
+    success_message = _(
+        "The five-ones were changed; the reason is recorded in the project's history."
+    )
     allowed = staticmethod(actions.may_change_five_ones)
 
     def act(self, data):
@@ -137,6 +143,7 @@ class ReclaimForm(forms.Form):
 class ReclaimView(ProjectActView):
     form_class = ReclaimForm
     title = _("Reclaim funds")
+    success_message = _("The reclaimed funds were recorded in the fund ledger.")
     allowed = staticmethod(actions.may_act_on_violation)
 
     def act(self, data):
@@ -157,6 +164,7 @@ class ReassignForm(forms.Form):
 class ReassignView(ProjectActView):
     form_class = ReassignForm
     title = _("Reassign the project to another operator")
+    success_message = _("The project was reassigned to the new operator.")
     allowed = staticmethod(actions.may_act_on_violation)
 
     def act(self, data):

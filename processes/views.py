@@ -78,6 +78,7 @@ class ProjectListView(generic.ListView):
             "townships": townships,
             "modes": ImplementationMode.choices,
             "params": self.request.GET,
+            "assets_to_register": assets.awaiting_registration(self.request.user),
         }
 
 
@@ -133,7 +134,9 @@ class ProjectDetailView(generic.TemplateView):
             "beneficiaries": project.beneficiaries.select_related("household"),
             "agreement": project.agreement,
             "agreements": project.agreements.all() if not project.is_direct_subsidy else [],
-            "dividend_years": project.dividend_years.prefetch_related("shares"),
+            "dividend_years": dividends.with_flags(
+                project.dividend_years.prefetch_related("shares")
+            ),
             "papers": project_papers(project),
             "funds": ledger.project_totals(project),
             "assets": project.assets.all(),
@@ -159,6 +162,7 @@ def project_papers(project):
         paper.newest = versions[-1] if versions else None
         ready = [v for v in versions if v.status == DocumentVersion.Status.READY]
         paper.ready = ready[-1] if ready else None
+        paper.older = ready[-2::-1]  # earlier versions and editions, newest first
     return papers
 
 
@@ -289,7 +293,7 @@ class LedgerView(generic.TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "kinds": FundMovement.Kind,
-            "rows": [(row["township"], [row[k] for k in kinds]) for row in rows],
+            "rows": [(row["region"], [row[k] for k in kinds]) for row in rows],
             "total": [total[k] for k in kinds],
             "flagged": dividends.flagged_for(self.request.user),
         }

@@ -2,6 +2,8 @@
 role and region the step belongs to (DOMAIN.md §3), as a browser would: claim, open the
 form, post it, follow the redirect."""
 
+import datetime
+
 from viewflow.workflow.status import STATUS
 
 from processes import demo
@@ -45,6 +47,16 @@ def holder_key(node_name, project_mode, village_key):
         "renewal_countersign": ("operator", township_key),
         "principal_return": ("village_secretary", village_key),
     }[node_name]
+
+
+def years_back(years: int) -> str:
+    """A planning-meeting date ``years`` years (and a few weeks) ago: a project started then has
+    ``years`` agreement years behind it, which post-maintenance may report (processes.demo)."""
+    from django.utils import timezone
+
+    from processes.rules.dividends import add_years
+
+    return (add_years(timezone.localdate(), -years) - datetime.timedelta(days=45)).isoformat()
 
 
 # The county acceptance panel the driver seats (seat, county role of the member).

@@ -2,16 +2,44 @@
 
 Changes made here are audited like every other act (``stage_limits.change``)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
+from .calendar import LAST_YEAR
 from .models import StageLimit
 
 admin.site.site_header = _("Qiyue administration")
 admin.site.site_title = _("Qiyue administration")
 admin.site.index_title = _("Reference data")
+
+
+def warn_if_calendar_outdated(request) -> None:
+    """Deadlines reaching past the holiday data are provisional; only an administrator can
+    update the chinesecalendar package, so the admin (not the supervisors' pages) says so."""
+    if LAST_YEAR <= timezone.localdate().year:
+        messages.warning(
+            request,
+            _(
+                "The holiday calendar (the chinesecalendar package) covers the years up to %(year)s: "
+                "deadlines after it count the statutory holidays only and are provisional. Update the "
+                "chinesecalendar package once the State Council announces the next year's arrangement."
+            )
+            % {"year": LAST_YEAR},
+        )
+
+
+_admin_index = admin.site.index
+
+
+def _index_with_calendar_warning(request, extra_context=None):
+    warn_if_calendar_outdated(request)
+    return _admin_index(request, extra_context)
+
+
+admin.site.index = _index_with_calendar_warning
 
 
 def _limits(county) -> dict:
@@ -26,6 +54,10 @@ class StageLimitAdmin(admin.ModelAdmin):
     list_display = ("county", "node", "working_days", "remind_before_days", "escalate_after_days")
     list_filter = ("county",)
     ordering = ("county", "node")
+
+    def changelist_view(self, request, extra_context=None):
+        warn_if_calendar_outdated(request)
+        return super().changelist_view(request, extra_context)
 
     @transaction.atomic
     def save_model(self, request, obj, form, change):

@@ -288,3 +288,41 @@ def test_qr_code_address_confirms_the_printed_edition(cast, equity_project, clie
     assert all(
         h.id_number not in page for h in cast.households["A1"]
     )  # no personal data for strangers
+
+
+def test_earlier_versions_are_downloadable_from_the_project_page_within_jurisdiction(
+    cast, equity_project
+):
+    import re
+
+    _driver, project = equity_project
+    entrustment = project.documents.get(kind=DocumentKind.ENTRUSTMENT)
+    ready = list(entrustment.versions.filter(status=DocumentVersion.Status.READY))
+    assert len(ready) == 2  # signed by the township, then countersigned by the operator
+    lead = cast.client(cast.user("township_lead", "A"))
+    page = lead.get(f"/projects/{project.pk}/").content.decode()
+    older = re.findall(r'class="qy-older-version" href="/documents/versions/(\d+)/"', page)
+    assert older == [str(ready[0].pk)]
+    response = lead.get(f"/documents/versions/{ready[0].pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    for outsider in (cast.user("township_lead", "B"), cast.user("village_secretary", "A2")):
+        assert cast.client(outsider).get(f"/documents/versions/{ready[0].pk}/").status_code == 404
+
+
+def test_a_combined_print_file_says_which_batch_it_is(cast, equity_project):
+    from django.utils import timezone
+
+    _driver, project = equity_project
+    batch = Batch.objects.get(project=project, kind=DocumentKind.BENEFIT_LINKAGE)
+    day = timezone.localdate(batch.created_at).isoformat()
+    label = f"第{batch.pk}批（{day}）"
+    page = cast.client(cast.user("township_lead", "A")).get(f"/projects/{project.pk}/")
+    assert f"{label}：利益联结协议，3户" in page.content.decode()
+    response = cast.client(cast.user("township_lead", "A")).get(f"/documents/batches/{batch.pk}/")
+    assert (
+        label in response["Content-Disposition"] or "%E7%AC%AC" in response["Content-Disposition"]
+    )
+    with batch.combined.open("rb") as f:
+        title = PdfReader(io.BytesIO(f.read())).metadata.title
+    assert title == f"乐丰村生猪养殖项目 · 利益联结协议 · {label} · 3户"

@@ -98,3 +98,20 @@ def test_ledger_and_asset_register_export_to_excel_within_jurisdiction(cast):
         other_book.worksheets[0].max_row == 2
     )  # header and an all-zero total: nothing of township A
     assert other_book.worksheets[2].max_row == 1
+
+
+def test_the_station_is_prompted_to_register_the_assets_of_an_accepted_project(cast):
+    from processes import assets as asset_rules
+
+    driver = Driver(cast, "A1")
+    project = driver.start(mode="equity_dividend", funds="100000.00", name="待登记资产项目")
+    driver.run(project, until="reimbursement")  # accepted by the county
+    station = cast.user("township_work_station", "A")
+    assert list(asset_rules.awaiting_registration(station)) == [project]
+    assert list(asset_rules.awaiting_registration(cast.user("township_work_station", "B"))) == []
+    listing = cast.client(station).get("/projects/").content.decode()
+    assert "qy-assets-prompt" in listing and f"/projects/{project.pk}/assets/new/" in listing
+    page = cast.client(station).get(f"/projects/{project.pk}/").content.decode()
+    assert "qy-assets-prompt" in page
+    other = cast.client(cast.user("township_work_station", "B")).get("/projects/").content.decode()
+    assert "qy-assets-prompt" not in other

@@ -12,6 +12,7 @@ The seeded set is seen on Mon 2025-11-03 (passed in as ``today``):
 """
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -228,3 +229,23 @@ def test_deadlines_in_a_year_not_yet_announced_are_marked_provisional(cast):
     assert row.deadline is not None and row.deadline.due.year > LAST_YEAR
     page = cast.client(cast.user("county_poverty_office")).get(URL).content.decode()
     assert f"{LAST_YEAR}年以后的办理时限为暂定" in page
+
+
+def test_medians_are_shown_in_one_format(cast, seeded):
+    """Half days occur (a median of an even count), so every median has one decimal."""
+    page = cast.client(cast.user("county_discipline")).get(URL).content.decode()
+    medians = page.split('class="qy-table qy-medians"', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r"<td>([^<]*)</td>", medians)
+    assert "2.0" in cells and "0.0" in cells
+    assert all(cell == "—" or re.fullmatch(r"\d+\.\d", cell) for cell in cells)
+
+
+def test_supervisors_are_told_deadlines_are_provisional_not_to_update_software(cast):
+    from workflow.calendar import LAST_YEAR
+    from workflow.models import StageLimit
+
+    StageLimit.objects.create(county=cast.regions["county"], node="application", working_days=300)
+    Driver(cast, "A1").start(name="庚", mode=ImplementationMode.DIRECT_SUBSIDY)
+    page = cast.client(cast.user("county_discipline")).get(URL).content.decode()
+    assert f"{LAST_YEAR}年以后的办理时限为暂定" in page
+    assert "chinesecalendar" not in page and "软件包" not in page

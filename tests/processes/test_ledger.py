@@ -52,7 +52,7 @@ def test_ledger_totals_per_township_stay_within_jurisdiction(cast):
         )
         driver.run(project, until="entrustment_agreement")
     county_rows = totals_by_township(cast.user("county_finance_bureau"))
-    assert [(r["township"], r["allocated"]) for r in county_rows] == [
+    assert [(r["region"], r["allocated"]) for r in county_rows] == [
         ("桂果镇", D("30000.00")),
         ("珠藏镇", D("90000.00")),
     ]
@@ -64,3 +64,18 @@ def test_ledger_totals_per_township_stay_within_jurisdiction(cast):
     )
     assert "珠藏镇" in township_page and "桂果镇" not in township_page
     assert FundMovement.objects.count() == 2
+
+
+def test_the_village_secretary_sees_the_villages_row_under_the_villages_name(cast):
+    driver = Driver(cast, "A1")
+    project = driver.start(mode=ImplementationMode.EQUITY_DIVIDEND, funds="90000.00", name="A1项目")
+    driver.run(project, until="entrustment_agreement")
+    village, township = cast.regions["A1"].name, cast.regions["A"].name
+    rows = totals_by_township(cast.user("village_secretary", "A1"))
+    assert [(r["region"], r["allocated"]) for r in rows] == [(village, D("90000.00"))]
+    page = cast.client(cast.user("village_secretary", "A1")).get("/projects/ledger/")
+    ledger_table = page.content.decode().split('class="qy-table qy-ledger"')[1].split("</table>")[0]
+    assert f"<td>{village}</td>" in ledger_table and township not in ledger_table
+    # the township still reads its townships' rows
+    rows = totals_by_township(cast.user("township_lead", "A"))
+    assert [r["region"] for r in rows] == [township]

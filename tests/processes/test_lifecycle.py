@@ -9,7 +9,7 @@ from viewflow.workflow.status import PROCESS
 from processes.models import AcceptanceRecord, ImplementationMode, MaintenanceReport
 from workflow.models import AuditEntry
 
-from ..flowdriver import Driver
+from ..flowdriver import Driver, years_back
 
 DIRECT_SUBSIDY_STEPS = [
     "application",
@@ -47,7 +47,9 @@ DIVIDEND_STEPS = (
 
 def test_direct_subsidy_project_runs_from_planning_meeting_to_end_of_maintenance(cast):
     driver = Driver(cast, "A1")
-    project = driver.start(mode=ImplementationMode.DIRECT_SUBSIDY, funds="60000.00")
+    project = driver.start(
+        mode=ImplementationMode.DIRECT_SUBSIDY, funds="60000.00", meeting_date=years_back(3)
+    )
 
     for step in DIRECT_SUBSIDY_STEPS:
         driver.act(project, step)
@@ -87,7 +89,7 @@ def test_direct_subsidy_project_runs_from_planning_meeting_to_end_of_maintenance
 )
 def test_dividend_project_runs_through_entrustment_and_benefit_linkage_to_the_end(cast, mode):
     driver = Driver(cast, "A2")
-    project = driver.start(mode=mode, funds="300000.00")
+    project = driver.start(mode=mode, funds="300000.00", meeting_date=years_back(3))
 
     for step in DIVIDEND_STEPS:
         driver.act(project, step)

@@ -272,3 +272,20 @@ def test_the_demo_county_has_a_discipline_office_in_every_township(db):
         "guiguo_discipline": "织金县/桂果镇",
         "chadian_discipline": "织金县/茶店乡",
     }
+
+
+def test_the_public_status_page_follows_the_report_to_its_findings(cast):
+    project = project_a1(cast)
+    public = Client()
+    receipt_url = file(public, project, anonymous="on")["Location"]
+    report = PublicReport.objects.get()
+    office = cast.client(cast.user("township_discipline", "A"))
+
+    office.post(f"/supervision/reports/{report.pk}/", {})
+    page = public.get(receipt_url).content.decode()
+    assert "正在调查" in page and "您的举报已受理" not in page
+
+    office.post(f"/supervision/reports/{report.pk}/", {"findings": "经核查属实，已收回资金。"})
+    page = public.get(receipt_url).content.decode()
+    assert "已办结" in page and "经核查属实，已收回资金。" in page
+    assert "您的举报已受理" not in page and CONTENT not in page

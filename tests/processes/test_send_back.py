@@ -6,7 +6,7 @@ from viewflow.workflow.status import STATUS
 from processes.models import ImplementationMode
 from workflow.models import AuditEntry
 
-from ..flowdriver import Driver
+from ..flowdriver import Driver, years_back
 
 # review step -> the step it sends back to
 REVIEWS = [
@@ -36,7 +36,9 @@ FOLLOWS = {
 @pytest.mark.parametrize("review, back_to", REVIEWS)
 def test_send_back_returns_the_work_to_its_submitter_with_the_reason(cast, review, back_to):
     driver = Driver(cast, "A1")
-    project = driver.start(mode=ImplementationMode.EQUITY_DIVIDEND, funds="200000.00")
+    project = driver.start(
+        mode=ImplementationMode.EQUITY_DIVIDEND, funds="200000.00", meeting_date=years_back(1)
+    )
     driver.run(project, until=review)
     submitter = driver.holder(back_to, project)
     reason = f"{review}：材料不全，请补充后重新提交。"

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from processes.models import ImplementationMode
 from workflow.models import AuditEntry, Notification, StageLimit
@@ -236,3 +237,20 @@ def test_a_reminder_after_the_limit_is_refused(cast):
         not StageLimit.objects.exists()
         and not AuditEntry.objects.filter(act="stage_limits.change").exists()
     )
+
+
+def test_the_admin_tells_the_administrator_to_update_the_holiday_calendar(cast, monkeypatch):
+    """Only an administrator can update the chinesecalendar package: the admin index and the
+    stage-limits list say so once deadlines reach past the holiday data."""
+    from permissions.models import User
+    from workflow import admin as workflow_admin
+
+    monkeypatch.setattr(workflow_admin, "LAST_YEAR", timezone.localdate().year)
+    admin = User.objects.create_superuser("admin", "admin@example.gov.cn", "x")
+    client = cast.client(admin)
+    for url in ("/admin/", "/admin/workflow/stagelimit/"):
+        page = client.get(url).content.decode()
+        assert "chinesecalendar" in page and "暂定" in page, url
+
+    monkeypatch.setattr(workflow_admin, "LAST_YEAR", timezone.localdate().year + 1)
+    assert "chinesecalendar" not in client.get("/admin/").content.decode()
