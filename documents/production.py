@@ -8,12 +8,13 @@ and stores the immutable version. A failure is stored on the version and produce
 ``retry_failed()`` (``manage.py produce_documents``); the act that signed is never undone.
 
 "In the background" is Celery when a broker is configured, otherwise a small pool of
-threads in the web process, started after the act commits, so the official's save answers
-at once instead of waiting seconds for WeasyPrint and the signatures. With
-``QIYUE_PAPERS_INLINE`` (the tests) the papers are produced right after commit, in the
-request, as before.
+threads in the web process (workflow/wsgi.py turns it on), started after the act commits,
+so the official's save answers at once instead of waiting seconds for WeasyPrint and the
+signatures. Elsewhere (commands such as ``seed_demo``, the test client) and with
+``QIYUE_PAPERS_INLINE`` the papers are produced right after commit, in the same thread.
 """
 
+import datetime
 import hashlib
 import io
 import logging
@@ -24,7 +25,7 @@ import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
@@ -118,12 +119,20 @@ def pending_version(edition: Edition, signature_count: int) -> DocumentVersion:
 _pool = None
 _pool_lock = threading.Lock()
 _inflight = []
+_serving = False  # set by the web process (workflow/wsgi.py): papers go to its thread pool
+
+
+def produce_papers_in_background() -> None:
+    """Called once by the web process: from now on papers are produced by its threads."""
+    global _serving
+    _serving = True
 
 
 def in_background(path: str, *args) -> None:
     """Run the job ``path(*args)`` after the current transaction commits, off the request:
-    Celery with a broker, else this process's paper pool (inline with QIYUE_PAPERS_INLINE)."""
-    if settings.CELERY_BROKER_URL or settings.QIYUE_PAPERS_INLINE:
+    Celery with a broker, else the web process's paper threads; inline outside the web
+    process or with QIYUE_PAPERS_INLINE."""
+    if settings.CELERY_BROKER_URL or settings.QIYUE_PAPERS_INLINE or not _serving:
         jobs.enqueue(path, *args)
         return
     transaction.on_commit(lambda: _submit(path, args))
@@ -140,12 +149,26 @@ def _submit(path, args) -> None:
         _inflight[:] = [f for f in _inflight if not f.done()] + [future]
 
 
-def _run(path, args) -> None:
-    from django.db import close_old_connections, connection
+# Jobs safe to run again from the start: producing an edition reuses its pending version.
+RETRIED = {"documents.production.produce_edition"}
 
+
+def _run(path, args) -> None:
+    import time
+
+    from django.db import OperationalError, close_old_connections, connection
+
+    attempts = 3 if path in RETRIED else 1
     try:
-        jobs.run_job(path, *args)
-    except Exception:  # the version stores the failure; retry_failed() produces it again
+        for attempt in range(1, attempts + 1):
+            try:
+                jobs.run_job(path, *args)
+                return
+            except OperationalError:  # SQLite busy with the site's own writes: wait, again
+                if attempt == attempts:
+                    raise
+                time.sleep(2 * attempt)
+    except Exception:  # the version stays pending or failed; retry_failed() produces it
         log.exception("background job %s%r failed", path, args)
     finally:
         close_old_connections()
@@ -331,15 +354,22 @@ def store(version: DocumentVersion, pdf: bytes) -> None:
 
 
 def retry_failed() -> int:
-    """Produce again every edition whose latest attempt failed."""
-    failed = DocumentVersion.objects.filter(status=DocumentVersion.Status.FAILED).values_list(
-        "edition_id", flat=True
+    """Produce again every edition whose latest attempt failed, or is still pending long
+    after its act (the process that was to produce it stopped)."""
+    stale = timezone.now() - datetime.timedelta(minutes=10)
+    failed = (
+        DocumentVersion.objects.annotate(signed=Max("edition__signatures__signed_at"))
+        .filter(
+            Q(status=DocumentVersion.Status.FAILED)
+            | Q(status=DocumentVersion.Status.PENDING, signed__lt=stale)
+        )
+        .values_list("edition_id", flat=True)
     )
     count = 0
     for edition_id in sorted(set(failed)):
         edition = Edition.objects.get(pk=edition_id)
         latest = edition.versions.order_by("-number").first()
-        if latest.status == DocumentVersion.Status.FAILED and produce_edition(edition_id):
+        if latest.status != DocumentVersion.Status.READY and produce_edition(edition_id):
             count += 1
     return count
 

@@ -31,6 +31,8 @@ class ScopedWorkflowApp(WorkflowAppViewset):
 
 
 class QiyueSite(Site):
+    menu_template_name = "workflow/site_menu.html"  # the desk (工作台) first, then the apps
+
     @property
     def index_path(self):
         """The site's root is the official's desk (工作台), inside the site's frame."""

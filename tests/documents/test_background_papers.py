@@ -16,6 +16,12 @@ from processes.models import ImplementationMode
 from ..flowdriver import Driver
 
 
+@pytest.fixture(autouse=True)
+def web_process(monkeypatch, settings):
+    """As in the web process (workflow/wsgi.py): papers go to the background threads."""
+    monkeypatch.setattr(production, "_serving", True)
+
+
 @pytest.fixture
 def held_back(monkeypatch):
     """PDF production waits until the test lets it go (so "before" is never a race)."""
