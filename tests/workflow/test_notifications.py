@@ -234,3 +234,25 @@ def test_a_public_report_reaches_its_routed_recipients_and_nobody_else(cast, sub
     assert note.url == f"/supervision/reports/{report.pk}/" and report.number in note.text
     discipline = cast.client(cast.user("township_discipline", "A"))
     assert discipline.get(note.url).status_code == 200
+
+
+def test_a_new_task_is_also_emailed_after_the_act_commits(
+    cast, driver, django_capture_on_commit_callbacks, mailoutbox
+):
+    station, other = (
+        cast.user("township_work_station", "A"),
+        cast.user("township_work_station", "B"),
+    )
+    for user, address in (
+        (station, "station_a@example.gov.cn"),
+        (other, "station_b@example.gov.cn"),
+    ):
+        user.email = address
+        user.save(update_fields=["email"])
+    project = driver.start()
+    with django_capture_on_commit_callbacks(execute=True):
+        driver.act(project, "application")
+    (mail,) = [m for m in mailoutbox if m.to == [station.email]]
+    assert "新任务" in mail.subject and project.name in mail.subject
+    assert "待签收" in mail.body
+    assert not [m for m in mailoutbox if m.to == [other.email]]
