@@ -1,21 +1,31 @@
 """Issuing, signing and producing documents.
 
 In the act's transaction: ``issue()`` freezes the data into an edition and ``sign()`` records
-a signature. After commit, in the background: ``produce()`` renders the edition, applies
-every recorded signature in order (PAdES, one incremental update each) and stores a new
-immutable version. A failure is stored on the version and produced again by
+a signature; ``produce_later()`` adds the version to be produced, shown as being produced
+(生成中) at once. After commit, in the background: ``produce_edition()`` renders the
+edition, applies every recorded signature in order (PAdES, one incremental update each)
+and stores the immutable version. A failure is stored on the version and produced again by
 ``retry_failed()`` (``manage.py produce_documents``); the act that signed is never undone.
+
+"In the background" is Celery when a broker is configured, otherwise a small pool of
+threads in the web process (workflow/wsgi.py turns it on), started after the act commits,
+so the official's save answers at once instead of waiting seconds for WeasyPrint and the
+signatures. Elsewhere (commands such as ``seed_demo``, the test client) and with
+``QIYUE_PAPERS_INLINE`` the papers are produced right after commit, in the same thread.
 """
 
+import datetime
 import hashlib
 import io
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
@@ -90,7 +100,89 @@ def sign(
 
 
 def produce_later(edition: Edition) -> None:
-    jobs.enqueue("documents.production.produce_edition", edition.pk)
+    """Produce the edition, with every signature recorded so far, in the background; the
+    version exists (pending) from now, so the project page says it is being produced."""
+    pending_version(edition, edition.signatures.count())
+    in_background("documents.production.produce_edition", edition.pk)
+
+
+def pending_version(edition: Edition, signature_count: int) -> DocumentVersion:
+    """The version that will hold the edition with ``signature_count`` signatures: the
+    pending one already waiting, else a new one."""
+    waiting = edition.versions.filter(
+        signature_count=signature_count, status=DocumentVersion.Status.PENDING
+    ).first()
+    return waiting or next_version(edition, signature_count)
+
+
+# --- Background production ---------------------------------------------------------------
+
+_pool = None
+_pool_lock = threading.Lock()
+_inflight = []
+_serving = False  # set by the web process (workflow/wsgi.py): papers go to its thread pool
+
+
+def produce_papers_in_background() -> None:
+    """Called once by the web process: from now on papers are produced by its threads."""
+    global _serving
+    _serving = True
+
+
+def in_background(path: str, *args) -> None:
+    """Run the job ``path(*args)`` after the current transaction commits, off the request:
+    Celery with a broker, else the web process's paper threads; inline outside the web
+    process or with QIYUE_PAPERS_INLINE."""
+    if settings.CELERY_BROKER_URL or settings.QIYUE_PAPERS_INLINE or not _serving:
+        jobs.enqueue(path, *args)
+        return
+    transaction.on_commit(lambda: _submit(path, args))
+
+
+def _submit(path, args) -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(
+                max_workers=settings.QIYUE_PAPER_THREADS, thread_name_prefix="qiyue-papers"
+            )
+        future = _pool.submit(_run, path, args)
+        _inflight[:] = [f for f in _inflight if not f.done()] + [future]
+
+
+# Jobs safe to run again from the start: producing an edition reuses its pending version.
+RETRIED = {"documents.production.produce_edition"}
+
+
+def _run(path, args) -> None:
+    import time
+
+    from django.db import OperationalError, close_old_connections, connection
+
+    attempts = 3 if path in RETRIED else 1
+    try:
+        for attempt in range(1, attempts + 1):
+            try:
+                jobs.run_job(path, *args)
+                return
+            except OperationalError:  # SQLite busy with the site's own writes: wait, again
+                if attempt == attempts:
+                    raise
+                time.sleep(2 * attempt)
+    except Exception:  # the version stays pending or failed; retry_failed() produces it
+        log.exception("background job %s%r failed", path, args)
+    finally:
+        close_old_connections()
+        connection.close()  # a worker thread's connection is its own; never leave it open
+
+
+def wait_for_papers(timeout: float | None = None) -> None:
+    """Block until the papers handed to the pool so far are produced (tests, commands)."""
+    from concurrent.futures import wait
+
+    with _pool_lock:
+        futures = list(_inflight)
+    wait(futures, timeout=timeout)
 
 
 # --- After commit -----------------------------------------------------------------------
@@ -259,7 +351,7 @@ def produce_edition(edition_id: int) -> DocumentVersion | None:
     )
     if done.exists():
         return done.first()
-    version = next_version(edition, len(signatures))
+    version = pending_version(edition, len(signatures))
     try:
         pdf = build_pdf(edition, signatures)
     except Exception as error:  # stored, shown, and produced again: never a silent loss
@@ -289,15 +381,22 @@ def store(version: DocumentVersion, pdf: bytes) -> None:
 
 
 def retry_failed() -> int:
-    """Produce again every edition whose latest attempt failed."""
-    failed = DocumentVersion.objects.filter(status=DocumentVersion.Status.FAILED).values_list(
-        "edition_id", flat=True
+    """Produce again every edition whose latest attempt failed, or is still pending long
+    after its act (the process that was to produce it stopped)."""
+    stale = timezone.now() - datetime.timedelta(minutes=10)
+    failed = (
+        DocumentVersion.objects.annotate(signed=Max("edition__signatures__signed_at"))
+        .filter(
+            Q(status=DocumentVersion.Status.FAILED)
+            | Q(status=DocumentVersion.Status.PENDING, signed__lt=stale)
+        )
+        .values_list("edition_id", flat=True)
     )
     count = 0
     for edition_id in sorted(set(failed)):
         edition = Edition.objects.get(pk=edition_id)
         latest = edition.versions.order_by("-number").first()
-        if latest.status == DocumentVersion.Status.FAILED and produce_edition(edition_id):
+        if latest.status != DocumentVersion.Status.READY and produce_edition(edition_id):
             count += 1
     return count
 
@@ -306,8 +405,10 @@ def retry_failed() -> int:
 
 
 def start_batch(project, kind, editions: list[Edition]) -> Batch:
+    """The household agreements as one batch, produced in the background; the project page
+    shows its progress (done / total) until it finishes."""
     batch = Batch.objects.create(project=project, kind=kind, total=len(editions))
-    jobs.enqueue("documents.production.produce_batch", batch.pk, [e.pk for e in editions])
+    in_background("documents.production.produce_batch", batch.pk, [e.pk for e in editions])
     return batch
 
 

@@ -141,3 +141,22 @@ def task_filter(user) -> Q:
             owner_permission_obj_pk=grant.object_pk,
         )
     return q
+
+
+def holders(permission: str, obj):
+    """Active users holding ``permission`` ("permissions.<role code>", or the operator
+    permission) on ``obj`` (a region, or an operator), directly or through a group: who
+    holds a role where. One query."""
+    from django.contrib.auth import get_user_model
+
+    codename = permission.split(".", 1)[-1]
+    ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    where = {"permission__codename": codename, "content_type": ct, "object_pk": str(obj.pk)}
+    direct = UserObjectPermission.objects.filter(**where).values("user_id")
+    grouped = GroupObjectPermission.objects.filter(**where).values("group__user")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(pk__in=direct) | Q(pk__in=grouped))
+        .order_by("pk")
+    )

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from permissions.jurisdiction import roles_of
 from permissions.roles import COUNTY_DISCIPLINE, LIVELIHOOD_SUPERVISOR, TOWNSHIP_DISCIPLINE
-from workflow import audit
+from workflow import audit, notifications
 
 from .models import PublicReport
 from .rules import RuleViolation
@@ -96,7 +96,25 @@ def file_report(user, project, content, anonymous, name="", phone=""):
         report,
         after={"status": report.status, "anonymous": anonymous, "project": project.pk},
     )
+    notifications.report_routed(report, routed_to(report), _report_url(report))
     return report
+
+
+def routed_to(report) -> list:
+    """(role, region) pairs the report is routed to (:data:`ROUTED_TO`)."""
+    routes = []
+    for role, path in ROUTED_TO.items():
+        region = report
+        for attr in path.split("__"):
+            region = getattr(region, attr)
+        routes.append((role, region))
+    return routes
+
+
+def _report_url(report) -> str:
+    from django.urls import reverse
+
+    return reverse("supervision:report", args=[report.pk])
 
 
 @transaction.atomic

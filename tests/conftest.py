@@ -87,3 +87,10 @@ def _keys_outside_the_tree(tmp_path, monkeypatch):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _papers_inline(settings):
+    """Papers are produced right after commit, in the test's thread (the site produces them
+    in the background; tests/documents/test_background_papers.py covers that)."""
+    settings.QIYUE_PAPERS_INLINE = True

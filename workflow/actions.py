@@ -9,7 +9,7 @@ those goes through here.
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit
+from . import audit, notifications
 
 
 def _project_id(task):
@@ -60,6 +60,7 @@ def complete_task(actor, activation, form):
     a review form whose ``decision`` is "back" sends the work back (退回) with its ``reason``.
     """
     task = activation.task
+    since = timezone.now()
     decision = form.cleaned_data.get("decision", "")
     from .operations import OperationRefused, completion_blocker  # operations uses these acts
 
@@ -77,6 +78,9 @@ def complete_task(actor, activation, form):
     hook = getattr(activation.flow_task, "_after_complete", None)
     if hook is not None and decision != "back":
         hook(activation, actor, entry)
+    notifications.announce_new_tasks(
+        actor, task.process, since, sent_back=decision == "back", reason=reason
+    )
 
 
 @transaction.atomic
@@ -131,6 +135,7 @@ def revive_task(actor, activation, reason=""):
 @transaction.atomic
 def start_process(actor, activation, form):
     """Start a process from its start form (e.g. a village opening a project)."""
+    since = timezone.now()
     before, after = form.apply()
     activation.execute()
     process = activation.process
@@ -142,3 +147,4 @@ def start_process(actor, activation, form):
         before=before,
         after=after,
     )
+    notifications.announce_new_tasks(actor, process, since)

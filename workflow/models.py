@@ -248,6 +248,14 @@ class Notification(models.Model):
         OVERDUE = "overdue", _("Overdue")
         ESCALATION = "escalation", _("Escalation")
         URGE = "urge", _("Urge")
+        NEW_TASK = "task", _("New task")
+        SEND_BACK = "send_back", _("Sent back")
+        TRANSFER = "transfer", _("Transferred to you")
+        DELEGATION = "delegation", _("Delegated to you")
+        ADDED_SIGNER = "signer", _("Signature requested")
+        PANEL_SEAT = "panel", _("Panel seat")
+        CARBON_COPY = "copy", _("Copied to you")
+        REPORT = "report", _("Public report")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -273,6 +281,10 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     text = models.TextField(_("text"))
+    url = models.CharField(_("link"), max_length=300, blank=True)  # the task, sign-off or report
+    # What the notification announces (e.g. "task:42"): one per recipient, however often
+    # the act that writes it runs.
+    key = models.CharField(max_length=80, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -280,7 +292,17 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["recipient", "-created"], name="notification_recent"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                condition=~models.Q(key=""),
+                name="notification_once_per_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text[:50]

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import get_users_with_perms
 from viewflow.workflow.status import STATUS
 
-from . import actions, audit
+from . import actions, audit, notifications
 from .audit import display_name
 from .exceptions import TaskUnavailable
 from .forms import BACK
@@ -161,6 +161,7 @@ def transfer_task(actor, task, to_user, reason):
         _require_not_delegated(task)
         _require_colleague(task, to_user)
         _hand_to(actor, task, to_user, "task.transfer", reason, to=_user(to_user))
+        notifications.transferred(actor, task, to_user, reason)
     return task
 
 
@@ -191,6 +192,7 @@ def delegate_task(actor, task, to_user, reason):
             delegate=_user(to_user),
             delegation=delegation.pk,
         )
+        notifications.delegated(actor, task, delegation)
     return delegation
 
 
@@ -312,6 +314,7 @@ def _add_sign_off(actor, task, signer, reason, *, kind, seat):
             },
             reason=reason,
         )
+        notifications.sign_off_requested(actor, task, sign_off)
     return sign_off
 
 
@@ -432,6 +435,7 @@ def carbon_copy(actor, task, recipients, note):
             after={"recipients": [_user(r) for r in recipients], "project_opened": opened},
             reason=note,
         )
+        notifications.copied(actor, task, copies)
     return copies
 
 

@@ -19,7 +19,7 @@ from permissions.roles import Level
 from . import audit
 from .deadlines import DEFAULT_LIMITS, LIVE, county_limits, step_choices
 from .models import Notification, StageLimit
-from .notifications import mark_read
+from .notifications import link_of, mark_read
 from .supervision import UrgeNotAllowed, may_urge, urge_task
 from .tasks import ScopedTask
 
@@ -42,6 +42,18 @@ class MarkReadView(generic.View):
             get_object_or_404(Notification, pk=pk, recipient=request.user)
         mark_read(request.user, None if pk is None else [pk])
         return HttpResponseRedirect(reverse("oversight:notifications"))
+
+
+class OpenNotificationView(generic.View):
+    """Open a notification: mark it read and go to what it announces (task, sign-off,
+    report or project). Only the recipient's own; anyone else's is a 404."""
+
+    def get(self, request, pk):
+        notification = get_object_or_404(
+            Notification.objects.select_related("task"), pk=pk, recipient=request.user
+        )
+        mark_read(request.user, [notification.pk])
+        return HttpResponseRedirect(link_of(notification) or reverse("oversight:notifications"))
 
 
 class UrgeForm(forms.Form):
@@ -233,6 +245,10 @@ class OversightApp(Application):
     @property
     def read_path(self):
         return path("notifications/<int:pk>/read/", MarkReadView.as_view(), name="read")
+
+    @property
+    def open_path(self):
+        return path("notifications/<int:pk>/open/", OpenNotificationView.as_view(), name="open")
 
     @property
     def urge_path(self):

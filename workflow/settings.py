@@ -119,7 +119,7 @@ GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors hold no grants
 
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/"  # the desk (工作台, processes/home.py)
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -173,6 +173,10 @@ CELERY_BEAT_SCHEDULE = (
 )
 
 # Documents: where keys live (never in git), and the address printed in verification QR codes.
+# Signed papers are produced off the request: by Celery with a broker, else by this many
+# threads of the web process; inline (right after commit, in the request) when set (tests).
+QIYUE_PAPERS_INLINE = env_bool("QIYUE_PAPERS_INLINE", False)
+QIYUE_PAPER_THREADS = env_int("QIYUE_PAPER_THREADS", 1)
 QIYUE_KEY_DIR = env_str("QIYUE_KEY_DIR", str(VAR_DIR / "keys"))
 QIYUE_PUBLIC_URL = env_str("QIYUE_PUBLIC_URL", "http://127.0.0.1:8000")
 # Fonts prepared once from the Debian CJK fonts (manage.py build_fonts).

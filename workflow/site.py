@@ -30,6 +30,19 @@ class ScopedWorkflowApp(WorkflowAppViewset):
         }
 
 
+class QiyueSite(Site):
+    menu_template_name = "workflow/site_menu.html"  # the desk (工作台) first, then the apps
+
+    @property
+    def index_path(self):
+        """The site's root is the official's desk (工作台), inside the site's frame."""
+        from django.urls import path
+
+        from processes.home import HomeView
+
+        return path("", HomeView.as_view(), name="index")
+
+
 def build_site() -> Site:
     from processes.flows import ProjectFlow
     from processes.supervision_views import SupervisionApp
@@ -37,7 +50,7 @@ def build_site() -> Site:
 
     from .oversight_views import OversightApp
 
-    return Site(
+    return QiyueSite(
         title=_("Qiyue"),
         primary_color="#b71c1c",
         secondary_color="#5d4037",

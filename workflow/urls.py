@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog, set_language
 from viewflow.contrib.auth import AuthViewset
 
@@ -16,8 +15,7 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("processes.report_views")),  # the public report page (举报)
     path("approvals/", include("workflow.operation_views", namespace="approvals")),
-    # An official's day starts at their to-do list (待办).
-    path("", RedirectView.as_view(url="/workflow/inbox/", permanent=False)),
+    # "/" is the official's desk (工作台, the site's index), also where signing in leads.
     path("", site.urls),
 ]
 

@@ -78,13 +78,13 @@ def test_township_lead_urges_a_task_of_their_township(
     assert page.status_code == 200 and project.name in page.content.decode()
     response = lead.post(urge_url(task), {"reason": ""})
     assert response.status_code == 200 and "reason" in response.context["form"].errors
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(kind=Notification.Kind.URGE).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = lead.post(urge_url(task), {"reason": "群众反映强烈，请本周内审核。"})
     assert response.status_code == 302
 
-    note = Notification.objects.get()
+    note = Notification.objects.get(kind=Notification.Kind.URGE)
     assert (note.recipient, note.kind, note.project, note.task_id) == (
         station,
         "urge",
@@ -115,7 +115,7 @@ def test_another_townships_lead_cannot_urge(cast, review_a):
     lead_b = cast.client(cast.user("township_lead", "B"))
     assert lead_b.get(urge_url(task)).status_code == 404
     assert lead_b.post(urge_url(task), {"reason": "越权催办"}).status_code == 404
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(kind=Notification.Kind.URGE).exists()
     assert not AuditEntry.objects.filter(act="task.urge").exists()
 
 
@@ -124,7 +124,7 @@ def test_officials_who_are_not_superiors_cannot_urge(cast, review_a, role, key):
     _, task = review_a
     client = cast.client(cast.user(role, key))
     assert client.post(urge_url(task), {"reason": "催一下"}).status_code == 403
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(kind=Notification.Kind.URGE).exists()
 
 
 def test_a_finished_task_cannot_be_urged(cast, review_a):

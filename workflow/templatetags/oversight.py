@@ -12,7 +12,11 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def unread_notifications(context) -> int:
     request = context.get("request")
-    return unread_count(getattr(request, "user", None))
+    if request is None:
+        return 0
+    if not hasattr(request, "_qiyue_unread"):  # the menu asks more than once per page
+        request._qiyue_unread = unread_count(getattr(request, "user", None))
+    return request._qiyue_unread
 
 
 @register.filter

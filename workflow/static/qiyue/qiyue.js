@@ -14,6 +14,23 @@
 
 
   // == home page and notifications ====================================================
+  // Papers being produced in the background ([data-qy-pending] on the project page): look
+  // again every few seconds until they are ready, without losing the scroll position.
+  var pendingTimer = null;
+  function watchPendingPapers() {
+    clearTimeout(pendingTimer);
+    if (!document.querySelector("[data-qy-pending]")) return;
+    pendingTimer = setTimeout(function () {
+      if (window.Turbo) {
+        window.Turbo.visit(window.location.href, { action: "replace" });
+      } else {
+        window.location.reload();
+      }
+    }, 4000);
+  }
+  document.addEventListener("turbo:load", watchPendingPapers);
+  document.addEventListener("DOMContentLoaded", watchPendingPapers);
+  document.addEventListener("turbo:before-visit", function () { clearTimeout(pendingTimer); });
 
 
   // == error pages, verify, chart and shared page chrome ==============================
