@@ -35,6 +35,7 @@ def build_site() -> Site:
     from processes.supervision_views import SupervisionApp
     from processes.views import ProjectsApp
 
+    from .operation_views import ApprovalsApp
     from .oversight_views import OversightApp
 
     return Site(
@@ -46,6 +47,7 @@ def build_site() -> Site:
             ProjectsApp(),
             SupervisionApp(),
             OversightApp(),
+            ApprovalsApp(),
         ],
     )
 

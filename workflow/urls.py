@@ -15,7 +15,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("documents.urls")),
     path("", include("processes.report_views")),  # the public report page (举报)
-    path("approvals/", include("workflow.operation_views", namespace="approvals")),
     # An official's day starts at their to-do list (待办).
     path("", RedirectView.as_view(url="/workflow/inbox/", permanent=False)),
     path("", site.urls),
