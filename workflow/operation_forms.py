@@ -7,7 +7,7 @@ the holders of its body (operations.panel_candidates). Never the actor, never a 
 """
 
 from django import forms
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .audit import display_name
@@ -25,12 +25,12 @@ def person_labels(users) -> dict[int, str]:
     labels = {}
     for user in users:
         parts = "、".join(
-            _gettext("%(role)s · %(place)s") % {"role": h.role, "place": h.place}
+            gettext("%(role)s · %(place)s") % {"role": h.role, "place": h.place}
             for h in held.get(user.pk, [])
         )
         if not parts:
-            parts = _gettext("outside member")
-        labels[user.pk] = _gettext("%(name)s (%(held)s)") % {
+            parts = gettext("outside member")
+        labels[user.pk] = gettext("%(name)s (%(held)s)") % {
             "name": display_name(user),
             "held": parts,
         }
