@@ -103,7 +103,12 @@ class PlanningMeetingForm(forms.ModelForm):
             and operator.township_id != village.parent_id
         ):
             self.add_error("operator", _("Choose an operator of the village's own township."))
-        if mode and mode != ImplementationMode.DIRECT_SUBSIDY and operator is None:
+        if (
+            mode
+            and mode != ImplementationMode.DIRECT_SUBSIDY
+            and operator is None
+            and "operator" not in self.errors
+        ):
             self.add_error("operator", _("A dividend project needs the operator that will run it."))
         if mode == ImplementationMode.DIRECT_SUBSIDY and operator is not None:
             self.add_error(
