@@ -233,6 +233,16 @@ class SignOffListView(generic.ListView):
     def get_queryset(self):
         return operations.pending_sign_offs(self.request.user)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        from processes.models import Project
+
+        projects = Project.objects.in_bulk({s.project_id for s in context["object_list"]})
+        for sign_off in context["object_list"]:
+            sign_off.project = projects.get(sign_off.project_id)
+            sign_off.seat_label = dict(operations.panel_seats(sign_off.task)).get(sign_off.seat, "")
+        return context
+
 
 class SignView(generic.FormView):
     form_class = forms.SignForm
