@@ -207,6 +207,7 @@ class Holding:
 
     role: object  # a Role, or the word for an operator's staff
     place: str
+    order: str = "~"  # the region path: county first, then each township with its villages
 
 
 def holdings(user_ids) -> dict[int, list[Holding]]:
@@ -234,7 +235,7 @@ def holdings(user_ids) -> dict[int, list[Holding]]:
     for user_id, codename, ct, pk in rows:
         if ct == region_ct and int(pk) in regions:
             region = regions[int(pk)]
-            result[user_id].append((region.path, Holding(get_role(codename), region.name)))
+            result[user_id].append(Holding(get_role(codename), region.name, region.path))
         elif ct in others and int(pk) in others[ct]:
-            result[user_id].append(("~", Holding(_("Operator"), str(others[ct][int(pk)]))))
-    return {pk: [h for _key, h in sorted(held, key=lambda x: x[0])] for pk, held in result.items()}
+            result[user_id].append(Holding(_("Operator"), str(others[ct][int(pk)])))
+    return {pk: sorted(held, key=lambda h: h.order) for pk, held in result.items()}

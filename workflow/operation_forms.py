@@ -7,6 +7,7 @@ the holders of its body (operations.panel_candidates). Never the actor, never a 
 """
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -18,10 +19,19 @@ from .operations import colleagues, panel_candidates, panel_seats, signer_candid
 def person_labels(users) -> dict[int, str]:
     """ "姓名（角色·地区）" for each user, by pk (English: "Name (role · region)"); several
     roles are joined with "、". Three queries for the whole list."""
+    return _described(users)[0]
+
+
+def _described(users):
+    """Labels, and sort keys that list people by place: the county, then each township
+    followed by its villages, people without a role last."""
     from permissions.jurisdiction import holdings
 
     users = list(users)
     held = holdings(u.pk for u in users)
+    order = {
+        u.pk: (held[u.pk][0].order if held.get(u.pk) else "~~", display_name(u)) for u in users
+    }
     labels = {}
     for user in users:
         parts = "、".join(
@@ -34,11 +44,23 @@ def person_labels(users) -> dict[int, str]:
             "name": display_name(user),
             "held": parts,
         }
-    return labels
+    return labels, order
+
+
+class _ByPlace(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        users = list(self.queryset)
+        self.field._labels, order = _described(users)
+        for user in sorted(users, key=lambda u: order[u.pk]):
+            yield self.choice(user)
 
 
 class PersonChoiceField(forms.ModelChoiceField):
-    """A person picker whose choices read "姓名（角色·地区）"."""
+    """A person picker whose choices read "姓名（角色·地区）", listed by place."""
+
+    iterator = _ByPlace
 
     def _set_queryset(self, queryset):
         super()._set_queryset(queryset)

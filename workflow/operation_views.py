@@ -86,6 +86,14 @@ class TransferView(TaskOperationView):
     help = _("The colleague takes over this task; it leaves your inbox.")
     success_message = _("The task has been transferred.")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not operations.colleagues(self.task, self.request.user).exists():
+            context["blocker"] = _(
+                "Nobody else holds this task's role at its region: there is no one to hand it to."
+            )
+        return context
+
     def perform(self, form):
         operations.transfer_task(
             self.request.user, self.task, form.cleaned_data["to_user"], form.cleaned_data["reason"]
@@ -93,7 +101,7 @@ class TransferView(TaskOperationView):
         return reverse("workflow:inbox")
 
 
-class DelegateView(TaskOperationView):
+class DelegateView(TransferView):
     form_class = forms.DelegateForm
     title = _("Delegate")
     help = _(

@@ -300,6 +300,7 @@ def test_transfer_and_delegate_are_not_offered_with_nobody_to_hand_to(cast, revi
     page = client.get(url(task, "execute")).content.decode()
     assert op(task, "transfer") not in page and op(task, "delegate") not in page
     assert op(task, "add-signer") in page and op(task, "carbon-copy") in page
+    assert "没有可以转交的人" in client.get(op(task, "transfer")).content.decode()
 
     colleague = f.official(TOWNSHIP_WORK_STATION, cast.regions["A"], username="station_A_2")
     page = client.get(url(task, "execute")).content.decode()
@@ -319,6 +320,8 @@ def test_signer_and_copy_pickers_show_role_and_region_and_leave_out_admin_and_st
     assert not offered & {admin.pk, expert.pk, holder.pk, cast.user("operator", "A").pk}
     lead_a = cast.user("township_lead", "A")
     assert f"{display_name(lead_a)}（乡镇领导·珠藏镇）" in choice_labels(field)
+    places = [label.split("·")[-1] for value, label in field.choices if value]
+    assert places[0] == "织金县）" and places[-1] == "牛场村）"  # county first, by place
     copies = client.get(op(task, "carbon-copy")).context["form"].fields["recipients"]
     assert choice_users(copies) == offered
 
