@@ -143,20 +143,111 @@ def task_filter(user) -> Q:
     return q
 
 
-def holders(permission: str, obj):
+# --- Who holds a part: the people pickers read these ------------------------------------
+
+
+def _grantee_rows(codenames, content_type_id, object_pks):
+    """User ids holding one of ``codenames`` on one of the objects, directly or by group."""
+    where = {
+        "permission__codename__in": list(codenames),
+        "permission__content_type_id": content_type_id,
+        "content_type_id": content_type_id,
+        "object_pk__in": [str(pk) for pk in object_pks],
+    }
+    direct = UserObjectPermission.objects.filter(**where).values("user_id")
+    via_groups = GroupObjectPermission.objects.filter(**where).values("group__user")
+    return Q(pk__in=direct) | Q(pk__in=via_groups)
+
+
+def holders(roles, regions):
+    """Active officials holding one of ``roles`` at one of ``regions`` (exactly there, not
+    above or below): "who holds this role here". Superusers only when they hold it."""
+    from django.contrib.auth import get_user_model
+
+    region_ct = ContentType.objects.get_for_model(Region).pk
+    users = get_user_model().objects.filter(is_active=True)
+    return users.filter(
+        _grantee_rows([role.code for role in roles], region_ct, [r.pk for r in regions])
+    ).order_by("full_name", "username")
+
+
+def permission_holders(permission: str, obj):
     """Active users holding ``permission`` ("permissions.<role code>", or the operator
     permission) on ``obj`` (a region, or an operator), directly or through a group: who
-    holds a role where. One query."""
+    holds a task's part, as the task names it. One query."""
     from django.contrib.auth import get_user_model
 
     codename = permission.split(".", 1)[-1]
-    ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-    where = {"permission__codename": codename, "content_type": ct, "object_pk": str(obj.pk)}
-    direct = UserObjectPermission.objects.filter(**where).values("user_id")
-    grouped = GroupObjectPermission.objects.filter(**where).values("group__user")
+    ct = ContentType.objects.get_for_model(obj, for_concrete_model=False).pk
+    users = get_user_model().objects.filter(is_active=True)
+    return users.filter(_grantee_rows([codename], ct, [obj.pk])).order_by("pk")
+
+
+def acts_for(obj):
+    """Active users acting for the operator ``obj`` (its staff)."""
+    from django.contrib.auth import get_user_model
+
+    codename = OPERATOR_PERMISSION.split(".", 1)[1]
+    ct = ContentType.objects.get_for_model(obj).pk
     return (
         get_user_model()
         .objects.filter(is_active=True)
-        .filter(Q(pk__in=direct) | Q(pk__in=grouped))
-        .order_by("pk")
+        .filter(_grantee_rows([codename], ct, [obj.pk]))
     )
+
+
+def outsiders():
+    """Active accounts that hold no role and act for no operator (outside experts, staff
+    of bodies without a role here), superusers excepted."""
+    from django.contrib.auth import get_user_model
+
+    codenames = TASK_CODENAMES
+    direct = UserObjectPermission.objects.filter(permission__codename__in=codenames)
+    via_groups = GroupObjectPermission.objects.filter(permission__codename__in=codenames)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_superuser=False)
+        .exclude(pk__in=direct.values("user_id"))
+        .exclude(pk__in=via_groups.values("group__user"))
+        .order_by("full_name", "username")
+    )
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What one person holds, for a label: a role and its region, or an operator."""
+
+    role: object  # a Role, or the word for an operator's staff
+    place: str
+    order: str = "~"  # the region path: county first, then each township with its villages
+
+
+def holdings(user_ids) -> dict[int, list[Holding]]:
+    """For each user id, the roles (with region) and operators it holds: three queries
+    however many users, so a picker can label every choice."""
+    from django.utils.translation import gettext_lazy as _
+
+    user_ids = list(user_ids)
+    fields = ("permission__codename", "content_type_id", "object_pk")
+    direct = UserObjectPermission.objects.filter(
+        user_id__in=user_ids, permission__codename__in=TASK_CODENAMES
+    ).values_list("user_id", *fields)
+    via_groups = GroupObjectPermission.objects.filter(
+        group__user__in=user_ids, permission__codename__in=TASK_CODENAMES
+    ).values_list("group__user", *fields)
+    rows = sorted(set(direct) | set(via_groups))
+    region_ct = ContentType.objects.get_for_model(Region).pk
+    regions = Region.objects.in_bulk([int(pk) for _u, _c, ct, pk in rows if ct == region_ct])
+    others = {}
+    for ct in {ct for _u, _c, ct, _pk in rows if ct != region_ct}:
+        model = ContentType.objects.get_for_id(ct).model_class()
+        pks = [int(pk) for _u, _c, c, pk in rows if c == ct]
+        others[ct] = model._default_manager.in_bulk(pks)
+    result = {pk: [] for pk in user_ids}
+    for user_id, codename, ct, pk in rows:
+        if ct == region_ct and int(pk) in regions:
+            region = regions[int(pk)]
+            result[user_id].append(Holding(get_role(codename), region.name, region.path))
+        elif ct in others and int(pk) in others[ct]:
+            result[user_id].append(Holding(_("Operator"), str(others[ct][int(pk)])))
+    return {pk: sorted(held, key=lambda h: h.order) for pk, held in result.items()}

@@ -42,6 +42,17 @@ def may_act_on_violation(user, project) -> bool:
     return _holds(user, TOWNSHIP_LEAD, project.township)
 
 
+def violation_blocker(project) -> str | None:
+    """Why 收回资金 / 调项 cannot be done on the project now, or None: not once its
+    process has finished or been stopped (the project is closed)."""
+    process = getattr(project, "process", None)
+    if process is not None and process.status == PROCESS.DONE:
+        return _("The project has finished; its funds and operator can no longer be changed.")
+    if process is not None and process.status == PROCESS.CANCELED:
+        return _("The project was stopped; its funds and operator can no longer be changed.")
+    return None
+
+
 def _five_ones(project) -> dict:
     return {
         "responsible_leader": project.responsible_leader_id,
@@ -98,6 +109,9 @@ def reclaim_funds(actor, project, amount: Decimal, reason: str, stop: bool = Fal
     if not reason.strip():
         raise RuleViolation(_("Give the reason for reclaiming the funds."))
     project = Project.objects.select_for_update().get(pk=project.pk)
+    blocker = violation_blocker(project)
+    if blocker:
+        raise RuleViolation(blocker)
     available = ledger.reclaimable(project)
     if amount <= 0:
         raise RuleViolation(_("The amount reclaimed must be more than zero."))
@@ -168,6 +182,9 @@ def reassign_operator(actor, project, operator, reason):
     if not reason.strip():
         raise RuleViolation(_("Give the reason for reassigning the project."))
     project = Project.objects.select_for_update().get(pk=project.pk)
+    blocker = violation_blocker(project)
+    if blocker:
+        raise RuleViolation(blocker)
     if project.operator_id is None:
         raise RuleViolation(_("A direct-subsidy project has no operator to replace."))
     if operator is None or operator.township_id != project.township.pk:

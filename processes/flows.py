@@ -217,7 +217,9 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         View(forms.CountyAcceptanceForm)
         .Annotation(title=_("County acceptance"))
         .Role(COUNTY_POVERTY_OFFICE, at=county)
-        .Countersign(forms.ACCEPTANCE_PANEL_SEATS)  # 会签: all must agree; any may reject
+        .Countersign(
+            forms.ACCEPTANCE_PANEL_SEATS, members=forms.ACCEPTANCE_PANEL_MEMBERS
+        )  # 会签: all must agree; any may reject
         .AfterComplete(paperwork.county_signs_acceptance_report)
         .Next(this.county_accepted)
     )

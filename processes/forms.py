@@ -10,9 +10,17 @@ from django.utils.translation import gettext_lazy as _
 
 from permissions.jurisdiction import roles_of
 from permissions.models import Region
-from permissions.roles import VILLAGE_SECRETARY, Level
+from permissions.roles import (
+    COUNTY_DISCIPLINE,
+    COUNTY_FINANCE_BUREAU,
+    COUNTY_LEADING_GROUP,
+    TOWNSHIP_LEAD,
+    VILLAGE_SECRETARY,
+    Level,
+)
 from workflow.audit import jsonable
 from workflow.forms import ModelTaskForm, ReviewForm, TaskForm
+from workflow.operation_forms import PersonChoiceField
 
 from . import dividends, subsidies
 from .models import (
@@ -23,6 +31,7 @@ from .models import (
     Household,
     ImplementationMode,
     MaintenanceReport,
+    Operator,
     ProgressReport,
     Project,
     Reimbursement,
@@ -74,13 +83,32 @@ class PlanningMeetingForm(forms.ModelForm):
         self.fields["village"].queryset = Region.objects.filter(pk__in=own, level=Level.VILLAGE)
         if len(own) == 1:
             self.fields["village"].initial = own[0]
+        # Only the operators of the secretary's own township(s) may run the project.
+        townships = Region.objects.filter(pk__in=own).values("parent_id")
+        operator = self.fields["operator"]
+        operator.queryset = Operator.objects.filter(township__in=townships).order_by("name")
+        operator.error_messages["invalid_choice"] = _(
+            "Choose an operator of the village's own township."
+        )
         for name in ("meeting_date", "meeting_attendees", "meeting_minutes"):
             self.fields[name].required = True
 
     def clean(self):
         cleaned = super().clean()
         mode, operator = cleaned.get("mode"), cleaned.get("operator")
-        if mode and mode != ImplementationMode.DIRECT_SUBSIDY and operator is None:
+        village = cleaned.get("village")
+        if (
+            operator is not None
+            and village is not None
+            and operator.township_id != village.parent_id
+        ):
+            self.add_error("operator", _("Choose an operator of the village's own township."))
+        if (
+            mode
+            and mode != ImplementationMode.DIRECT_SUBSIDY
+            and operator is None
+            and "operator" not in self.errors
+        ):
             self.add_error("operator", _("A dividend project needs the operator that will run it."))
         if mode == ImplementationMode.DIRECT_SUBSIDY and operator is not None:
             self.add_error(
@@ -182,7 +210,7 @@ def equal_shares(total: Decimal, count: int) -> list[Decimal]:
 
 
 class TownshipReviewForm(ReviewForm):
-    responsible_leader = forms.ModelChoiceField(
+    responsible_leader = PersonChoiceField(
         label=_("Responsible leader"), queryset=get_user_model().objects.none(), required=False
     )
     team = forms.CharField(label=_("Working team"), required=False, **TEXT)
@@ -208,20 +236,16 @@ class TownshipReviewForm(ReviewForm):
         return before, _snapshot(project, self.five_ones)
 
 
-def leaders_for(project):
-    """Officials who may lead a project: the township's and the county's officials."""
-    from django.contrib.contenttypes.models import ContentType
-    from guardian.models import UserObjectPermission
+# Who may be a project's responsible leader: the township's leads. (There is no separate
+# cadre role; the work station, finance office and county officials are not leaders here.)
+LEADER_ROLES = (TOWNSHIP_LEAD,)
 
-    region_ct = ContentType.objects.get_for_model(Region)
-    holders = UserObjectPermission.objects.filter(
-        content_type=region_ct, object_pk__in=[str(project.township.pk), str(project.county.pk)]
-    ).values("user_id")
-    return (
-        get_user_model()
-        .objects.filter(pk__in=holders, is_active=True)
-        .order_by("full_name", "username")
-    )
+
+def leaders_for(project):
+    """Active officials who may lead the project: the leads of its own township."""
+    from permissions.jurisdiction import holders
+
+    return holders(LEADER_ROLES, [project.township])
 
 
 # --- 4 公示 public notice (village) ---------------------------------------------------
@@ -542,6 +566,14 @@ ACCEPTANCE_PANEL_SEATS = (
     ("audit", _("Audit bureau")),
     ("expert", _("Outside expert")),
 )
+# Who may take each seat: holders of these county roles. The sector bureaus sit on the
+# county's leading group; the audit bureau and outside experts hold no role here, so their
+# seats take accounts without one.
+ACCEPTANCE_PANEL_MEMBERS = {
+    "bureau": (COUNTY_LEADING_GROUP,),
+    "finance": (COUNTY_FINANCE_BUREAU,),
+    "discipline": (COUNTY_DISCIPLINE,),
+}
 
 
 class CountyAcceptanceForm(TownshipAcceptanceForm):

@@ -12,6 +12,7 @@ from django.views import generic
 from viewflow.urls import Application
 
 from permissions.jurisdiction import roles_of
+from workflow.operation_forms import PersonChoiceField
 
 from . import actions, chain, ledger, reports
 from .dashboard import STALL_WORKING_DAYS
@@ -86,7 +87,7 @@ class ProjectActView(generic.FormView):
 
 
 class FiveOnesForm(forms.Form):
-    responsible_leader = forms.ModelChoiceField(
+    responsible_leader = PersonChoiceField(
         label=_("Responsible leader"), queryset=None, required=False
     )
     team = forms.CharField(

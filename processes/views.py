@@ -147,6 +147,7 @@ class ProjectDetailView(generic.TemplateView):
             "reimbursement": getattr(project, "reimbursement", None),
             "may_change_five_ones": actions.may_change_five_ones(user, project),
             "may_act_on_violation": actions.may_act_on_violation(user, project),
+            "violation_blocker": actions.violation_blocker(project),
         }
 
 

@@ -142,12 +142,13 @@ class Driver:
         """会签: the holder seats the acceptance panel, and every member signs "agree"."""
         from workflow.models import SignOff
 
-        for seat, role in panel:
-            member = self.cast.user(role, "county")
-            url = f"/approvals/tasks/{task.pk}/panel/"
-            data = {"seat": seat, "signer": str(member.pk), "reason": "组成县级验收小组"}
-            response = holder_client.post(url, data)
-            assert response.status_code == 302, _errors(response)
+        members = {seat: self.cast.user(role, "county") for seat, role in panel}
+        data = {f"seat_{seat}": str(member.pk) for seat, member in members.items()}
+        response = holder_client.post(
+            f"/approvals/tasks/{task.pk}/panel/", {**data, "reason": "组成县级验收小组"}
+        )
+        assert response.status_code == 302, _errors(response)
+        for member in members.values():
             sign_off = SignOff.objects.get(task_id=task.pk, signer=member)
             response = self.cast.client(member).post(
                 f"/approvals/sign-offs/{sign_off.pk}/", {"decision": "agree", "opinion": "同意"}

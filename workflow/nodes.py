@@ -67,11 +67,14 @@ class View(flow.View):
         self._after_complete = hook
         return self
 
-    def Countersign(self, seats):
+    def Countersign(self, seats, members=None):
         """会签: the holder seats a panel (``seats``: (code, label) pairs); the step is
         approved only when every member signed "agree", and any member's "reject"
-        sends it back with their reason (workflow/operations.py)."""
+        sends it back with their reason (workflow/operations.py). ``members`` maps a seat
+        to the roles whose holders at the task's region may take it; a seat left out is
+        for outside members (accounts holding no role)."""
         self.countersign_seats = tuple(seats)
+        self.countersign_members = dict(members or {})
         return self
 
     def _resolve(self, instance):

@@ -12,7 +12,7 @@ at most once per recipient, so an act that runs again never repeats it.
 
 - :func:`announce_new_tasks` (every task act, workflow/actions.py): each human task the act
   created goes to its holder, or to every active holder of its role at its region
-  (permissions.jurisdiction.holders); a send-back says so, with the reason;
+  (permissions.jurisdiction.permission_holders); a send-back says so, with the reason;
 - :func:`work_handed` (workflow/operations.py): 转办, 委派, 加签, 会签 seat, 抄送;
 - :func:`report_routed` (processes/reports.py): a public report reaches its recipients.
 
@@ -142,7 +142,7 @@ def announce_new_tasks(actor, process, since, *, sent_back=False, reason="") -> 
     holder of its role at its region (or of its operator) while it waits in the queue."""
     from viewflow.workflow.status import STATUS
 
-    from permissions.jurisdiction import holders
+    from permissions.jurisdiction import permission_holders
 
     from .tasks import ScopedTask
 
@@ -158,7 +158,9 @@ def announce_new_tasks(actor, process, since, *, sent_back=False, reason="") -> 
             if task.owner_id is not None:
                 recipients = [task.owner]
             elif task.owner_permission and task.owner_permission_obj is not None:
-                recipients = list(holders(task.owner_permission, task.owner_permission_obj))
+                recipients = list(
+                    permission_holders(task.owner_permission, task.owner_permission_obj)
+                )
             else:
                 recipients = []
             recipients = [u for u in recipients if actor is None or u.pk != actor.pk]
@@ -273,9 +275,11 @@ def work_handed(actor, task, recipients, kind, reason, *, url="", key="") -> Non
 def report_routed(report, routes, url: str) -> None:
     """A public report (举报) reaches the holders of each (role, region) it is routed to.
     The message names the project only: never the filer."""
-    from permissions.jurisdiction import holders
+    from permissions.jurisdiction import permission_holders
 
-    recipients = [user for role, region in routes for user in holders(role.permission, region)]
+    recipients = [
+        user for role, region in routes for user in permission_holders(role.permission, region)
+    ]
     with override(settings.LANGUAGE_CODE):
         text = _("Public report %(number)s about project “%(project)s” was routed to you.") % {
             "number": report.number,

@@ -6,12 +6,14 @@ who may operate (403), validate the form, call the act in ``workflow.operations`
 """
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
+from viewflow.urls import Application
 from viewflow.workflow.status import STATUS
 
 from . import operation_forms as forms
@@ -84,6 +86,14 @@ class TransferView(TaskOperationView):
     help = _("The colleague takes over this task; it leaves your inbox.")
     success_message = _("The task has been transferred.")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not operations.colleagues(self.task, self.request.user).exists():
+            context["blocker"] = _(
+                "Nobody else holds this task's role at its region: there is no one to hand it to."
+            )
+        return context
+
     def perform(self, form):
         operations.transfer_task(
             self.request.user, self.task, form.cleaned_data["to_user"], form.cleaned_data["reason"]
@@ -91,7 +101,7 @@ class TransferView(TaskOperationView):
         return reverse("workflow:inbox")
 
 
-class DelegateView(TaskOperationView):
+class DelegateView(TransferView):
     form_class = forms.DelegateForm
     title = _("Delegate")
     help = _(
@@ -150,26 +160,34 @@ class AddSignerView(TaskOperationView):
         return execute_url(self.task)
 
 
-class PanelMemberView(TaskOperationView):
-    form_class = forms.PanelMemberForm
-    title = _("Seat a panel member")
+class PanelView(TaskOperationView):
+    """会签: seat the acceptance panel, several seats in one form."""
+
+    form_class = forms.PanelForm
+    template_name = "workflow/operations/panel.html"
+    title = _("Seat the acceptance panel")
     help = _(
         "Every panel member must countersign “agree” before the acceptance can be approved; "
         "a member who rejects sends it back."
     )
-    success_message = _("The panel member has been seated.")
+    success_message = _("The panel members have been seated.")
 
     def check_actor(self):
         super().check_actor()
-        if not getattr(self.task.flow_task, "countersign_seats", None):
+        if not operations.panel_seats(self.task):
             raise Http404
 
     def perform(self, form):
         data = form.cleaned_data
-        operations.seat_panel_member(
-            self.request.user, self.task, data["signer"], data["seat"], data["reason"]
-        )
+        operations.seat_panel(self.request.user, self.task, data["members"], data["reason"])
         return execute_url(self.task)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except operations.OperationRefused as refused:
+            form.add_error(None, str(refused))
+            return self.form_invalid(form)
 
 
 class CarbonCopyView(TaskOperationView):
@@ -223,6 +241,16 @@ class SignOffListView(generic.ListView):
     def get_queryset(self):
         return operations.pending_sign_offs(self.request.user)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        from processes.models import Project
+
+        projects = Project.objects.in_bulk({s.project_id for s in context["object_list"]})
+        for sign_off in context["object_list"]:
+            sign_off.project = projects.get(sign_off.project_id)
+            sign_off.seat_label = dict(operations.panel_seats(sign_off.task)).get(sign_off.seat, "")
+        return context
+
 
 class SignView(generic.FormView):
     form_class = forms.SignForm
@@ -242,6 +270,7 @@ class SignView(generic.FormView):
         task = self.sign_off.task
         return super().get_context_data(
             sign_off=self.sign_off,
+            seat_label=dict(operations.panel_seats(task)).get(self.sign_off.seat, ""),
             task=task,
             project=operations.project_of(task),
             **kwargs,
@@ -278,50 +307,75 @@ class CarbonCopyListView(generic.ListView):
         return context
 
 
-def login_required_view(view):
-    from django.contrib.auth.decorators import login_required
+class ApprovalsApp(Application):
+    """The approval pages inside the site's frame (menu, colours): 待我签署 with its count,
+    抄送我的, 我委派的, and the operation forms the task page links to."""
 
-    return login_required(view)
+    title = _("Approvals")
+    icon = "draw"
+    app_name = "approvals"
+    menu_template_name = "workflow/operations/menu.html"
 
+    def has_view_permission(self, user, obj=None):
+        return user.is_authenticated
 
-app_name = "approvals"
-urlpatterns = [
-    path("tasks/<int:task_pk>/transfer/", TransferView.as_view(), name="transfer"),
-    path("tasks/<int:task_pk>/delegate/", DelegateView.as_view(), name="delegate"),
-    path("tasks/<int:task_pk>/add-signer/", AddSignerView.as_view(), name="add_signer"),
-    path("tasks/<int:task_pk>/panel/", PanelMemberView.as_view(), name="panel"),
-    path("tasks/<int:task_pk>/carbon-copy/", CarbonCopyView.as_view(), name="carbon_copy"),
-    path("tasks/<int:task_pk>/withdraw/", WithdrawView.as_view(), name="withdraw"),
-    path("tasks/<int:task_pk>/recall/", RecallDelegationView.as_view(), name="recall"),
-    path("delegated/", login_required_view(DelegatedListView.as_view()), name="delegated"),
-    path("sign-offs/", login_required_view(SignOffListView.as_view()), name="sign_offs"),
-    path("sign-offs/<int:pk>/", SignView.as_view(), name="sign"),
-    path("copies/", login_required_view(CarbonCopyListView.as_view()), name="copies"),
-]
+    @property
+    def index_path(self):
+        return path("", login_required(SignOffListView.as_view()), name="index")
+
+    transfer_path = path("tasks/<int:task_pk>/transfer/", TransferView.as_view(), name="transfer")
+    delegate_path = path("tasks/<int:task_pk>/delegate/", DelegateView.as_view(), name="delegate")
+    add_signer_path = path(
+        "tasks/<int:task_pk>/add-signer/", AddSignerView.as_view(), name="add_signer"
+    )
+    panel_path = path("tasks/<int:task_pk>/panel/", PanelView.as_view(), name="panel")
+    carbon_copy_path = path(
+        "tasks/<int:task_pk>/carbon-copy/", CarbonCopyView.as_view(), name="carbon_copy"
+    )
+    withdraw_path = path("tasks/<int:task_pk>/withdraw/", WithdrawView.as_view(), name="withdraw")
+    recall_path = path("tasks/<int:task_pk>/recall/", RecallDelegationView.as_view(), name="recall")
+    delegated_path = path(
+        "delegated/", login_required(DelegatedListView.as_view()), name="delegated"
+    )
+    sign_offs_path = path("sign-offs/", login_required(SignOffListView.as_view()), name="sign_offs")
+    sign_path = path("sign-offs/<int:pk>/", SignView.as_view(), name="sign")
+    copies_path = path("copies/", login_required(CarbonCopyListView.as_view()), name="copies")
 
 
 def task_panel(task, user) -> dict:
-    """What the task page shows about operations: links, sign-offs, delegation."""
-    links = [
-        (_("Transfer"), reverse("approvals:transfer", args=[task.pk])),
-        (_("Delegate"), reverse("approvals:delegate", args=[task.pk])),
-        (_("Add a signer"), reverse("approvals:add_signer", args=[task.pk])),
-        (_("Carbon copy"), reverse("approvals:carbon_copy", args=[task.pk])),
-    ]
-    countersigned = bool(getattr(task.flow_task, "countersign_seats", None))
-    if countersigned:
-        links.insert(3, (_("Seat a panel member"), reverse("approvals:panel", args=[task.pk])))
+    """What the task page shows about operations: sign-offs, delegation, and links to the
+    operations the user can do now (none that would only be refused: no 转办 with nobody
+    to hand to, no panel with every seat taken, nothing while the task is delegated)."""
     delegation = operations.active_delegation(task)
     delegated_to_me = delegation is not None and delegation.delegate_id == user.pk
-    seats = dict(getattr(task.flow_task, "countersign_seats", ()))
-    sign_offs = list(SignOff.objects.filter(task_id=task.pk).select_related("signer"))
+    seats = dict(operations.panel_seats(task))
+    sign_offs = list(
+        SignOff.objects.filter(task_id=task.pk).select_related("signer").order_by("created")
+    )
     for s in sign_offs:
         s.seat_label = seats.get(s.seat, "")
+    links = []
+    # The execute page has started the task in memory: its holder is its owner.
+    holding = task.owner_id == user.pk and task.finished is None
+    if holding and delegation is None:
+        if operations.colleagues(task, user).exists():
+            links.append((_("Transfer"), reverse("approvals:transfer", args=[task.pk])))
+            links.append((_("Delegate"), reverse("approvals:delegate", args=[task.pk])))
+        signers = operations.signer_candidates(task, user).exists()
+        if signers:
+            links.append((_("Add a signer"), reverse("approvals:add_signer", args=[task.pk])))
+        taken = {s.seat for s in sign_offs if s.kind == SignOff.Kind.PANEL}
+        if seats and set(seats) - taken:
+            links.append(
+                (_("Seat the acceptance panel"), reverse("approvals:panel", args=[task.pk]))
+            )
+        if signers:
+            links.append((_("Carbon copy"), reverse("approvals:carbon_copy", args=[task.pk])))
     return {
-        "links": [] if delegated_to_me else links,
+        "links": links,
         "delegation": delegation,
         "delegated_to_me": delegated_to_me,
         "returned": operations.returned_proposal(task) if not delegation else None,
         "sign_offs": sign_offs,
-        "countersigned": countersigned,
+        "countersigned": bool(seats),
     }

@@ -115,6 +115,55 @@ def colleagues(task, actor):
     )
 
 
+# --- Who may be named: the people pickers offer these and the acts check them ----------
+
+
+def _not_superuser(users):
+    return users.filter(is_superuser=False)
+
+
+def signer_candidates(task, actor):
+    """Who may be added as a signer (加签) or copied (抄送): officials holding a role
+    anywhere in the project's county, never the actor nor a superuser (``admin``)."""
+    from permissions.jurisdiction import holders
+    from permissions.models import Region
+    from permissions.roles import REGION_ROLES
+
+    county = project_of(task).county
+    return _not_superuser(holders(REGION_ROLES, Region.objects.subtree(county))).exclude(
+        pk=actor.pk
+    )
+
+
+def panel_seats(task) -> list[tuple[str, str]]:
+    """The seats of a countersigned step, (code, label), in their declared order."""
+    return list(getattr(task.flow_task, "countersign_seats", ()))
+
+
+def panel_candidates(task, seat, actor):
+    """Who may take ``seat`` on the step's panel (会签): holders of the seat's roles at the
+    task's region (the county), or for a seat no role fills (audit, outside expert) the
+    accounts holding no role at all. Never the holder seating the panel, a superuser
+    (``admin``), the staff of the operator being accepted, or someone already seated."""
+    from django.contrib.auth import get_user_model
+
+    from permissions.jurisdiction import acts_for, holders, outsiders
+
+    roles = dict(getattr(task.flow_task, "countersign_members", {})).get(seat)
+    if seat not in dict(panel_seats(task)):
+        return get_user_model().objects.none()
+    if roles:
+        region = task.owner_permission_obj
+        users = holders(roles, [region]) if region is not None else get_user_model().objects.none()
+    else:
+        users = outsiders()
+    operator = getattr(project_of(task), "operator", None)
+    if operator is not None:
+        users = users.exclude(pk__in=acts_for(operator).values("pk"))
+    seated = SignOff.objects.filter(task_id=task.pk).values("signer_id")
+    return _not_superuser(users).exclude(pk=actor.pk).exclude(pk__in=seated)
+
+
 def _require_colleague(task, user) -> None:
     if user.pk == task.owner_id:
         raise OperationRefused(_("Choose a colleague, not yourself."))
@@ -268,6 +317,11 @@ def returned_proposal(task) -> Delegation | None:
 def add_signer(actor, task, signer, reason):
     """加签: the holder names an official whose signed opinion this task needs before it
     can be completed. An official outside the project's jurisdiction gets it opened."""
+    if signer.pk != actor.pk and not signer_candidates(task, actor).filter(pk=signer.pk).exists():
+        raise OperationRefused(
+            _("%(user)s holds no role in this county and cannot sign.")
+            % {"user": display_name(signer)}
+        )
     return _add_sign_off(actor, task, signer, reason, kind=SignOff.Kind.ADDED, seat="")
 
 
@@ -277,7 +331,27 @@ def seat_panel_member(actor, task, member, seat, reason):
     seats = dict(getattr(task.flow_task, "countersign_seats", ()))
     if seat not in seats:
         raise OperationRefused(_("This step has no countersign panel with that seat."))
+    if not panel_candidates(task, seat, actor).filter(pk=member.pk).exists():
+        if SignOff.objects.filter(task_id=task.pk, signer=member).exists():
+            raise OperationRefused(
+                _("%(user)s already signs this task.") % {"user": display_name(member)}
+            )
+        raise OperationRefused(
+            _("%(user)s may not take the seat “%(seat)s”.")
+            % {"user": display_name(member), "seat": seats[seat]}
+        )
     return _add_sign_off(actor, task, member, reason, kind=SignOff.Kind.PANEL, seat=seat)
+
+
+def seat_panel(actor, task, members, reason):
+    """会签: seat several panel members at once (``members``: seat code → user), all or
+    none: one refused seat leaves the panel as it was."""
+    if not members:
+        raise OperationRefused(_("Choose a member for at least one seat."))
+    with transaction.atomic():
+        return [
+            seat_panel_member(actor, task, member, seat, reason) for seat, member in members.items()
+        ]
 
 
 def _add_sign_off(actor, task, signer, reason, *, kind, seat):
@@ -375,7 +449,9 @@ def _send_back(actor, task, reason):
 
 
 def pending_sign_offs(user):
-    """Sign-offs waiting for ``user`` on tasks still open: "待我签署"."""
+    """Sign-offs (加签, 会签) waiting for ``user`` on tasks still open: "待我签署", oldest
+    first. One query (task and requester joined); the home page and the menu reuse it,
+    ``.count()`` for the badge. Each row's ``task`` names the step (``flow_task``)."""
     return (
         SignOff.objects.filter(signer=user, signed_at__isnull=True, task__status__in=OPEN)
         .select_related("task", "requested_by")
@@ -418,6 +494,17 @@ def carbon_copy(actor, task, recipients, note):
     recipients = [r for r in recipients if r.pk != actor.pk]
     if not recipients:
         raise OperationRefused(_("Choose at least one recipient other than yourself."))
+    eligible = set(
+        signer_candidates(task, actor)
+        .filter(pk__in=[r.pk for r in recipients])
+        .values_list("pk", flat=True)
+    )
+    strangers = [r for r in recipients if r.pk not in eligible]
+    if strangers:
+        raise OperationRefused(
+            _("%(users)s hold no role in this county.")
+            % {"users": "、".join(display_name(r) for r in strangers)}
+        )
     with locked(task) as task:
         _require_holder(task, actor)
         project = project_of(task)
@@ -461,11 +548,9 @@ def _following(done):
     return gates, humans
 
 
-def withdrawal_blocker(done, actor) -> str | None:
-    """Why ``actor`` may not withdraw ``done`` now, or None. Rule: only the official who
-    completed it, only while every next step is untouched (not claimed, not operated on)
-    and nothing irreversible (a signed paper, a ledger entry, an appended record) followed
-    the step."""
+def _kind_blocker(done, actor) -> str | None:
+    """The part of :func:`withdrawal_blocker` read from the step itself, without a query
+    (the process comes with the task in lists)."""
     if done.owner_id != actor.pk or done.status != STATUS.DONE:
         return _("Only the official who completed this step may withdraw it.")
     if done.process.status == STATUS.DONE:
@@ -477,6 +562,24 @@ def withdrawal_blocker(done, actor) -> str | None:
             "This step recorded a report, a conclusion or a payment that stands as entered; it "
             "cannot be withdrawn. Ask the next official to send it back."
         )
+    return None
+
+
+def may_offer_withdrawal(done, actor) -> bool:
+    """Whether a list should offer 撤回 on ``done``: the step is of a kind that can be
+    withdrawn, by this official, and its process is still running. Whether the next step
+    is still untouched is answered on the withdraw page (:func:`withdrawal_blocker`)."""
+    return done.flow_task_type == "HUMAN" and _kind_blocker(done, actor) is None
+
+
+def withdrawal_blocker(done, actor) -> str | None:
+    """Why ``actor`` may not withdraw ``done`` now, or None. Rule: only the official who
+    completed it, only while every next step is untouched (not claimed, not operated on)
+    and nothing irreversible (a signed paper, a ledger entry, an appended record) followed
+    the step."""
+    blocker = _kind_blocker(done, actor)
+    if blocker:
+        return blocker
     _gates, humans = _following(done)
     if not humans:
         return _("Nothing follows this step that could be withdrawn.")

@@ -48,6 +48,7 @@ def build_site() -> Site:
     from processes.supervision_views import SupervisionApp
     from processes.views import ProjectsApp
 
+    from .operation_views import ApprovalsApp
     from .oversight_views import OversightApp
 
     return QiyueSite(
@@ -59,6 +60,7 @@ def build_site() -> Site:
             ProjectsApp(),
             SupervisionApp(),
             OversightApp(),
+            ApprovalsApp(),
         ],
     )
 

@@ -14,7 +14,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("documents.urls")),
     path("", include("processes.report_views")),  # the public report page (举报)
-    path("approvals/", include("workflow.operation_views", namespace="approvals")),
     # "/" is the official's desk (工作台, the site's index), also where signing in leads.
     path("", site.urls),
 ]

@@ -324,7 +324,7 @@ class ScopedArchiveView(_ScopedListMixin, WorkflowArchiveListView):
         """撤回: a link on the user's own completed steps; the page says when it is too late."""
         from django.utils.html import format_html
 
-        if task.owner_id != self.request.user.pk or task.flow_task_type != "HUMAN":
+        if not operations.may_offer_withdrawal(task, self.request.user):
             return ""
         url = reverse("approvals:withdraw", args=[task.pk])
         return format_html('<a href="{}" data-turbo="false">{}</a>', url, _("Withdraw"))

@@ -35,7 +35,7 @@ def acceptance(cast):
 def seat(client, task, member, seat_code, reason="组成县级验收小组"):
     return client.post(
         f"/approvals/tasks/{task.pk}/panel/",
-        {"seat": seat_code, "signer": member.pk, "reason": reason},
+        {f"seat_{seat_code}": member.pk, "reason": reason},
     )
 
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from permissions.roles import TOWNSHIP_LEAD
 from processes import chain
 from processes.models import Project
 from workflow.audit import verify_chain
@@ -18,6 +19,7 @@ from workflow.deadlines import deadline_of
 from workflow.models import AuditEntry
 from workflow.tasks import ScopedTask
 
+from .. import factories as f
 from ..flowdriver import Driver
 
 
@@ -147,7 +149,7 @@ def five_ones_url(project):
 def test_township_lead_changes_the_leader_and_team_with_a_reason_recorded_in_history(cast):
     project = Driver(cast, "A1").start(name="乐丰村竹荪项目")
     lead = cast.user("township_lead", "A")
-    new_leader = cast.user("township_work_station", "A")
+    new_leader = f.official(TOWNSHIP_LEAD, cast.regions["A"], username="township_lead_A_2")
     client = cast.client(lead)
     assert client.get(five_ones_url(project)).status_code == 200
 
