@@ -38,10 +38,10 @@ def test_the_funds_error_prints_the_approved_amount_with_separators(cast):
 # --- labels --------------------------------------------------------------------------
 
 
-def test_notification_type_and_signing_seat_are_labelled_as_such_not_as_document_type(cast):
+def test_notifications_and_signing_seats_are_not_labelled_as_document_type(cast):
     lead = cast.user("township_lead", "A")
     page = cast.client(lead).get("/oversight/notifications/").content.decode()
-    assert "通知类型" in page and "文书类型" not in page
+    assert "文书类型" not in page
     page = cast.client(lead).get("/approvals/sign-offs/").content.decode()
     assert "文书类型" not in page
 
@@ -51,7 +51,6 @@ def test_signing_seat_has_its_own_label():
 
     with translation.override("zh-hans"):
         assert translation.gettext("Signing as") == "签核身份"
-        assert translation.gettext("Notification type") == "通知类型"
 
 
 # --- dates of post-maintenance ---------------------------------------------------------

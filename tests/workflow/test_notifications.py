@@ -194,7 +194,7 @@ def test_a_panel_seat_is_announced_to_the_member(cast):
     client = cast.client(office)
     assert client.post(url(task, "assign")).status_code == 302
     member = cast.user("county_discipline", "county")
-    data = {"seat": "discipline", "signer": str(member.pk), "reason": "组成县级验收小组"}
+    data = {"seat_discipline": str(member.pk), "reason": "组成县级验收小组"}
     assert client.post(f"/approvals/tasks/{task.pk}/panel/", data).status_code == 302
     assert list(told(Kind.PANEL_SEAT)) == ["county_discipline_county"]
     sign_off = SignOff.objects.get(task_id=task.pk, signer=member)

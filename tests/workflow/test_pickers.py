@@ -23,7 +23,7 @@ from workflow.models import AuditEntry, SignOff
 from workflow.tasks import ScopedTask
 
 from .. import factories as f
-from ..flowdriver import Driver
+from ..flowdriver import Driver, years_back
 
 
 def url(task, action):
@@ -360,7 +360,9 @@ def test_the_archive_offers_withdraw_only_on_steps_that_can_be_withdrawn(cast):
 
 def finished_project(cast):
     driver = Driver(cast, "A1")
-    project = driver.start(mode=ImplementationMode.DIRECT_SUBSIDY, funds="60000.00")
+    project = driver.start(
+        mode=ImplementationMode.DIRECT_SUBSIDY, funds="60000.00", meeting_date=years_back(4)
+    )
     demo.advance_to(project, None)
     project.process.refresh_from_db()
     assert project.process.status == PROCESS.DONE

@@ -14,4 +14,6 @@ def sign_offs_waiting(context) -> int:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    return pending_sign_offs(user).count()
+    if not hasattr(request, "_qiyue_sign_offs_waiting"):  # the menu shows it twice
+        request._qiyue_sign_offs_waiting = pending_sign_offs(user).count()
+    return request._qiyue_sign_offs_waiting
