@@ -79,6 +79,7 @@ class ProjectActView(generic.FormView):
         except RuleViolation as error:
             form.add_error(None, error)
             return self.form_invalid(form)
+        messages.success(self.request, _("Done: %(act)s.") % {"act": self.title})
         return HttpResponseRedirect(reverse("projects:detail", args=[self.project.pk]))
 
 
