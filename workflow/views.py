@@ -251,6 +251,11 @@ class _ScopedListMixin:
 
     created.short_description = _("Created")
 
+    def finished(self, task):
+        return date_format(localtime(task.finished), "Y-m-d H:i") if task.finished else ""
+
+    finished.short_description = _("Finished at")
+
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         if issubclass(filterset_class, LeanTaskFilter):
