@@ -83,3 +83,12 @@ def test_static_files_are_served_without_debug(client, settings, asset):
     """`make run` serves with DEBUG off, so WhiteNoise must serve the styles itself."""
     settings.DEBUG = False
     assert client.get(asset).status_code == 200
+
+
+def test_long_chinese_chart_titles_wrap_inside_their_boxes():
+    from workflow.views import _display_width, wrap_title
+
+    lines = wrap_title("期满续签或终止并将本金退还村集体经济组织")
+    assert len(lines) == 2 and all(_display_width(line) <= 20 for line in lines)
+    assert "".join(lines) == "期满续签或终止并将本金退还村集体经济组织"
+    assert wrap_title("Return of the principal") == ["Return of the", "principal"]
