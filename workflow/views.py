@@ -437,6 +437,8 @@ def readable_chart(grid) -> None:
     for edge in grid.edges:
         if edge.label in edge_labels:
             edge.label = edge_labels[edge.label]
+        if edge.label_pos:  # clear of the arrow it names (a CJK glyph is taller than "yes")
+            edge.label_pos = (edge.label_pos[0], edge.label_pos[1] - 4)
     for cell in grid.cells:
         texts = cell.shape.text
         if not texts or texts[0][1] != "align-middle":
