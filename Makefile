@@ -55,8 +55,13 @@ demo: migrate fonts ## Load the demo data (manage.py seed_demo)
 fonts: migrate ## Prepare the CJK fonts for PDFs once (manage.py build_fonts)
 	$(MANAGE) build_fonts --if-missing
 
-run: venv sysdeps messages migrate fonts demo ## Serve the demo on http://127.0.0.1:8000 (QIYUE_DEBUG=1)
-	QIYUE_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+# `make run` serves as officials see it (the app's own error pages, static files by WhiteNoise);
+# `make run QIYUE_DEBUG=1` shows Django's debug pages instead. Without DEBUG the demo signs its
+# sessions with a key of its own, made once in $(VAR_DIR)/ (unless QIYUE_SECRET_KEY is set).
+QIYUE_DEBUG ?= 0
+run: venv sysdeps messages migrate fonts demo ## Serve the demo on http://127.0.0.1:8000 (QIYUE_DEBUG=1 for debug pages)
+	@test -s "$(VAR_DIR)/demo-secret-key" || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > "$(VAR_DIR)/demo-secret-key"
+	QIYUE_DEBUG=$(QIYUE_DEBUG) QIYUE_SECRET_KEY="$${QIYUE_SECRET_KEY:-$$(cat "$(VAR_DIR)/demo-secret-key")}" $(MANAGE) runserver 127.0.0.1:8000
 
 test: venv sysdeps messages ## Run the tests on SQLite, then on a private PostgreSQL (PYTEST_ARGS=...)
 	@scripts/test.sh

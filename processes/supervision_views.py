@@ -81,8 +81,9 @@ class ProjectActView(generic.FormView):
         except RuleViolation as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message)
+        messages.success(
+            self.request, self.success_message or _("Done: %(act)s.") % {"act": self.title}
+        )
         return HttpResponseRedirect(reverse("projects:detail", args=[self.project.pk]))
 
 

@@ -131,6 +131,9 @@ class ProjectDetailView(generic.TemplateView):
             "chart_url": ProjectFlow.instance.reverse("process_chart", args=[process.pk])
             if process
             else "",
+            "chart_page_url": ProjectFlow.instance.reverse("process_chart_page", args=[process.pk])
+            if process
+            else "",
             "beneficiaries": project.beneficiaries.select_related("household"),
             "agreement": project.agreement,
             "agreements": project.agreements.all() if not project.is_direct_subsidy else [],

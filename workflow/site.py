@@ -1,5 +1,6 @@
 """The viewflow site: menu of applications, with every flow page scoped to jurisdiction."""
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
@@ -14,6 +15,11 @@ class ScopedFlowViewset(FlowViewset):
     process_detail_view_class = views.ScopedProcessDetailView
     task_list_view_class = views.ScopedTaskListView
     chart_view_class = views.ScopedChartView
+
+    @property
+    def process_chart_page_path(self):
+        view = views.ProcessChartPageView.as_view(**self.filter_kwargs(views.ProcessChartPageView))
+        return path("<int:process_pk>/chart/page/", view, name="process_chart_page")
 
 
 class ScopedWorkflowApp(WorkflowAppViewset):

@@ -5,12 +5,19 @@ viewflow's flow-wide pages (queue, inbox, archive, dashboard, process and task l
 charts) are replaced by versions that show only what lies in the user's jurisdiction.
 """
 
+import re
+import unicodedata
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.encoding import force_str
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from django.views import generic
 from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
 from viewflow.utils import viewprop
@@ -156,7 +163,14 @@ class ClaimTaskView(_ActView):
 
     def form_valid(self, form):
         actions.claim_task(self.request.user, self.request.activation)
-        messages.success(self.request, self.success_message)
+        # 签收并继续 lands on the task's own form: "in your inbox" would send them away from it.
+        continuing = "_continue" in self.request.POST
+        messages.success(
+            self.request,
+            _("Claimed: the task is yours, handle it below.")
+            if continuing
+            else self.success_message,
+        )
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -225,6 +239,22 @@ class LeanTaskFilter(FilterSet):
 class _ScopedListMixin:
     model = ScopedTask
     filterset_class = LeanTaskFilter
+
+    # viewflow's own columns are headed by their method names ("Brief", "Created").
+    def brief(self, task):
+        return task.brief
+
+    brief.short_description = _("Summary")
+
+    def created(self, task):
+        return date_format(localtime(task.created), "Y-m-d H:i")
+
+    created.short_description = _("Created")
+
+    def finished(self, task):
+        return date_format(localtime(task.finished), "Y-m-d H:i") if task.finished else ""
+
+    finished.short_description = _("Finished at")
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -345,6 +375,24 @@ class ScopedDashboardView(DashboardView):
 
 
 class ScopedProcessListView(DashboardProcessListView):
+    columns = ("process_id", "project", "created", "finished", "active_tasks")
+    object_link_columns = ("process_id", "project")
+
+    def process_id(self, process):
+        return super().process_id(process)
+
+    process_id.short_description = _("No.")
+
+    def project(self, process):
+        return process.coerced.brief
+
+    project.short_description = _("Project")
+
+    def active_tasks(self, process):
+        return process.active_tasks_count
+
+    active_tasks.short_description = _("Open steps")
+
     def get_queryset(self):
         visible = self.flow_class.instance.visible_processes(self.request.user).values("pk")
         return super().get_queryset().filter(pk__in=visible).order_by("-created")
@@ -357,12 +405,60 @@ class ScopedTaskListView(DashboardTaskListView):
         return super().queryset.filter(process__in=visible)
 
 
+def _display_width(text: str) -> int:
+    """Width in half-width units: a CJK character is as wide as two Latin letters."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+CHART_FONT_SIZE = 14
+
+
+def wrap_title(title: str, width: int = 20) -> list[str]:
+    """A chart box holds about 10 CJK characters a line at 14 px (viewflow wraps at 20
+    characters whatever their width, so longer Chinese titles overflow, VIEWFLOW-NOTES §6.3)."""
+    lines, line = [], ""
+    for token in re.findall(r"[^\s\u2e80-\uffff]+|\s+|\S", title):
+        if token.isspace():
+            line += " " if line else ""
+        elif line and _display_width(line + token) > width:
+            lines.append(line.rstrip())
+            line = token
+        else:
+            line += token
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
+def readable_chart(grid) -> None:
+    """Chart text in the UI language: titles wrapped to their boxes, gate edges 是/否."""
+    edge_labels = {
+        "yes": pgettext("flow chart gate edge", "yes"),
+        "no": pgettext("flow chart gate edge", "no"),
+    }
+    for edge in grid.edges:
+        if edge.label in edge_labels:
+            edge.label = edge_labels[edge.label]
+        if edge.label_pos:  # clear of the arrow it names (a CJK glyph is taller than "yes")
+            edge.label_pos = (edge.label_pos[0], edge.label_pos[1] - 4)
+    for cell in grid.cells:
+        texts = cell.shape.text
+        if not texts or texts[0][1] != "align-middle":
+            continue
+        _text, css, _size, x, _y = texts[0]
+        font_size = CHART_FONT_SIZE
+        lines = wrap_title(force_str(cell.node.task_title or cell.node.name))
+        top = int((cell.shape.height - (len(lines) - 1) * font_size * 1.2) / 2)
+        texts[:] = [
+            (line, css, font_size, x, top + n * font_size * 1.2) for n, line in enumerate(lines)
+        ]
+
+
 class ScopedChartView(FlowChartView):
     """The flow chart is public to the flow's users; a process chart only within jurisdiction."""
 
     def get(self, request, *args, **kwargs):
         process_pk = kwargs.get("process_pk")
         grid = chart.calc_layout_data(self.flow_class)
+        readable_chart(grid)
         if process_pk is not None:
             calc_current_status(self.flow_class, grid, process_pk)
         if request.GET.get("format") == "bpmn":
@@ -381,6 +477,30 @@ class ScopedChartView(FlowChartView):
         elif not self.flow_class.instance.has_view_permission(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class ProcessChartPageView(generic.TemplateView):
+    """A process's chart at a readable size inside the site, with the way back to its project."""
+
+    flow_class = None
+    viewset = None
+    template_name = "workflow/chart_page.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        flow = self.flow_class.instance
+        self.process = flow.visible_processes(request.user).filter(pk=kwargs["process_pk"]).first()
+        if self.process is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        project = self.process.coerced.project
+        return super().get_context_data(
+            project=project,
+            back_url=reverse("projects:detail", args=[project.pk]),
+            svg_url=self.flow_class.instance.reverse("process_chart", args=[self.process.pk]),
+            **kwargs,
+        )
 
 
 class ScopedProcessDetailView(DetailProcessView):
@@ -405,6 +525,18 @@ def calc_current_status(flow_class, grid, process_pk) -> None:
     for node in grid.nodes:
         if node in latest:
             grid[node].status = latest[node]
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on their own: the icon every page links to."""
+    from django.contrib.staticfiles import finders
+    from django.http import FileResponse
+
+    response = FileResponse(
+        open(finders.find("qiyue/favicon.ico"), "rb"), content_type="image/x-icon"
+    )
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def permission_denied(request, exception=None):

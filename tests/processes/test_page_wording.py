@@ -1,0 +1,79 @@
+"""What a person reads after acting: the act's success and a way back, a report's outcome,
+a verification verdict in plain words, the flow chart page."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from processes.models import PublicReport
+
+from ..flowdriver import Driver
+
+
+def five_ones_url(project):
+    return f"/supervision/projects/{project.pk}/five-ones/"
+
+
+def test_changing_the_five_ones_says_it_was_done_and_offers_a_cancel(cast):
+    project = Driver(cast, "A1").start(name="乐丰村竹荪项目")
+    client = cast.client(cast.user("township_lead", "A"))
+    form = client.get(five_ones_url(project)).content.decode()
+    assert f'href="/projects/{project.pk}/"' in form and "取消" in form
+    assert "<vf-field-select" in form  # the site's Material select, not a native one
+
+    response = client.post(
+        five_ones_url(project), {"team": "乡扶贫工作站", "reason": "加强力量"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == f"/projects/{project.pk}/"
+    assert "已完成：调整五个一。" in response.content.decode()
+
+
+def test_a_concluded_report_says_so_and_shows_its_findings(cast, client):
+    project = Driver(cast, "A1").start()
+    report = PublicReport.objects.create(
+        number="JB20261201-TEST01",
+        project=project,
+        content="分红不到位",
+        status=PublicReport.Status.CONCLUDED,
+        findings="经核实，合作社已补发分红。",
+        concluded_at=timezone.now(),
+    )
+    html = client.get(f"/report/filed/{report.number}/").content.decode()
+    assert "您的举报已办结" in html and "经核实，合作社已补发分红。" in html
+    assert "您的举报已受理" not in html
+
+
+def test_a_report_still_being_handled_shows_no_findings(cast, client):
+    project = Driver(cast, "A1").start()
+    report = PublicReport.objects.create(
+        number="JB20261201-TEST02", project=project, content="分红不到位"
+    )
+    html = client.get(f"/report/filed/{report.number}/").content.decode()
+    assert "您的举报已受理" in html and "调查结论" not in html
+
+
+def test_an_unknown_file_is_explained_in_plain_chinese_with_what_to_do(client, db):
+    upload = SimpleUploadedFile("x.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    html = client.post("/verify/", {"file": upload}).content.decode()
+    assert 'data-status="unknown"' in html
+    assert "系统中没有内容与之完全相同的文书" in html and "怎么办" in html
+    assert "二维码" in html
+
+
+def test_the_chart_page_shows_the_chart_and_the_way_back_to_the_project(cast):
+    project = Driver(cast, "A1").start()
+    process = project.process
+    flow = process.flow_class.instance
+    client = cast.client(cast.user("village_secretary", "A1"))
+    html = client.get(flow.reverse("process_chart_page", args=[process.pk])).content.decode()
+    assert flow.reverse("process_chart", args=[process.pk]) in html
+    assert f'href="/projects/{project.pk}/"' in html and "返回项目" in html
+    svg = client.get(flow.reverse("process_chart", args=[process.pk])).content.decode()
+    assert ">是</text>" in svg and ">否</text>" in svg and ">yes<" not in svg
+
+
+def test_another_townships_official_cannot_open_the_chart_page(cast):
+    project = Driver(cast, "A1").start()
+    flow = project.process.flow_class.instance
+    url = flow.reverse("process_chart_page", args=[project.process.pk])
+    assert cast.client(cast.user("township_lead", "B")).get(url).status_code == 404
+    assert cast.client(cast.user("township_lead", "A")).get(url).status_code == 200
