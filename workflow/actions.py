@@ -31,6 +31,7 @@ def claim_task(actor, activation):
     audit.record(
         actor, "task.claim", task, project_id=_project_id(task), before=before, after=_state(task)
     )
+    notifications.settle_task(task)
 
 
 @transaction.atomic
@@ -78,6 +79,7 @@ def complete_task(actor, activation, form):
     hook = getattr(activation.flow_task, "_after_complete", None)
     if hook is not None and decision != "back":
         hook(activation, actor, entry)
+    notifications.settle_task(task)
     notifications.announce_new_tasks(
         actor, task.process, since, sent_back=decision == "back", reason=reason
     )
@@ -88,6 +90,7 @@ def cancel_task(actor, activation, reason=""):
     task = activation.task
     before = _state(task)
     activation.cancel()
+    notifications.settle_task(task)
     audit.record(
         actor,
         "task.cancel",

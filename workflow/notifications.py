@@ -94,6 +94,15 @@ def mark_read(user, notification_ids=None) -> int:
     return rows.update(read_at=timezone.now())
 
 
+def settle_task(task) -> int:
+    """A task claimed, completed or cancelled is no one's news any more: its unread
+    announcements (new task, send-back) are marked read for everyone they reached, so a
+    colleague's queue notice does not linger once the work is taken."""
+    return Notification.objects.filter(key=f"task:{task.pk}", read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def recent(user, limit: int = 5):
     """The user's newest notifications, for the home page (one query)."""
     return Notification.objects.filter(recipient=user).select_related("project")[:limit]

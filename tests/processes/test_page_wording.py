@@ -9,24 +9,6 @@ from processes.models import PublicReport
 from ..flowdriver import Driver
 
 
-def five_ones_url(project):
-    return f"/supervision/projects/{project.pk}/five-ones/"
-
-
-def test_changing_the_five_ones_says_it_was_done_and_offers_a_cancel(cast):
-    project = Driver(cast, "A1").start(name="乐丰村竹荪项目")
-    client = cast.client(cast.user("township_lead", "A"))
-    form = client.get(five_ones_url(project)).content.decode()
-    assert f'href="/projects/{project.pk}/"' in form and "取消" in form
-    assert "<vf-field-select" in form  # the site's Material select, not a native one
-
-    response = client.post(
-        five_ones_url(project), {"team": "乡扶贫工作站", "reason": "加强力量"}, follow=True
-    )
-    assert response.redirect_chain[-1][0] == f"/projects/{project.pk}/"
-    assert "已完成：调整五个一。" in response.content.decode()
-
-
 def test_a_concluded_report_says_so_and_shows_its_findings(cast, client):
     project = Driver(cast, "A1").start()
     report = PublicReport.objects.create(

@@ -256,3 +256,27 @@ def test_a_new_task_is_also_emailed_after_the_act_commits(
     assert "新任务" in mail.subject and project.name in mail.subject
     assert "待签收" in mail.body
     assert not [m for m in mailoutbox if m.to == [other.email]]
+
+
+def test_a_queue_notice_is_settled_for_every_holder_once_a_colleague_claims_the_task(cast):
+    colleague = f.official(TOWNSHIP_WORK_STATION, cast.regions["A"], username="station_A_2")
+    project = demo.start_project(
+        cast.user("village_secretary", "A1"),
+        name="乐丰村刺梨种植项目",
+        industry="刺梨种植",
+        village=cast.regions["A1"],
+        mode="direct_subsidy",
+        funds_amount="45000.00",
+        scale="80亩",
+    )
+    demo.advance_to(project, "township_review")
+    task = Driver(cast, "A1").open_task(project)
+    notices = Notification.objects.filter(key=f"task:{task.pk}")
+    assert {n.recipient.username for n in notices.filter(read_at__isnull=True)} == {
+        "township_work_station_A",
+        "station_A_2",
+    }
+    station = cast.client(cast.user("township_work_station", "A"))
+    assert station.post(url(task, "assign")).status_code == 302
+    assert not notices.filter(read_at__isnull=True).exists()
+    assert notifications.unread_count(colleague) == 0
