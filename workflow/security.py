@@ -15,15 +15,20 @@ import math
 import time
 
 from axes.backends import AxesStandaloneBackend
+from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.dispatch import receiver
 from django.forms.utils import ErrorDict
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from . import audit
 
 
 def client_address(request) -> str:
@@ -158,6 +163,24 @@ def login_locked_out(request, original_response=None, credentials=None):
     form._errors = ErrorDict({"__all__": errors})
     response = TemplateResponse(request, original_response.template_name, context, status=429)
     return response.render()
+
+
+@receiver(user_locked_out)
+def audit_lockout(sender, request, username, ip_address, **kwargs):
+    """An account locked out from an address is an audited event (by "system"), once: the
+    attempts made while it is locked only extend the lockout."""
+    if getattr(request, "axes_failures_since_start", None) != settings.AXES_FAILURE_LIMIT:
+        return
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:  # a made-up user name: axes' own records keep the attempts
+        return
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    audit.record(
+        None,
+        "login_locked_out",
+        user,
+        after={"address": ip_address, "failures": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
+    )
 
 
 def refuse_weak_secret_key() -> None:

@@ -12,7 +12,9 @@ from django.test import Client, RequestFactory
 from django.urls import path
 from django.utils import translation
 
+from workflow import audit
 from workflow.exceptions import TaskUnavailable
+from workflow.models import AuditEntry
 from workflow.security import RequestSizeLimitMiddleware, client_address
 from workflow.urls import handler403  # noqa: F401
 from workflow.urls import urlpatterns as site_urlpatterns
@@ -58,6 +60,19 @@ def test_five_failed_sign_ins_lock_the_account_and_the_right_password_is_then_re
     assert 'name="username"' in page  # the login page itself, with the message as its error
     assert not signed_in(client)
     assert AccessAttempt.objects.get(username=user.username).failures_since_start >= 5
+
+
+def test_a_lockout_is_audited_once_with_the_address(cast):
+    user = cast.user("township_lead", "A")
+    for _ in range(7):
+        sign_in(Client(), user.username, "wrong-password", address="10.0.0.5")
+    for _ in range(5):
+        sign_in(Client(), "no-such-official", "wrong-password")
+    entries = AuditEntry.objects.filter(act="login_locked_out")
+    assert [(e.actor_name, e.object_id, e.after) for e in entries] == [
+        ("system", str(user.pk), {"address": "10.0.0.5", "failures": 5, "minutes": 15})
+    ]
+    assert audit.verify_chain() is None
 
 
 def test_a_fresh_browser_does_not_lift_the_lockout(cast):
