@@ -36,6 +36,12 @@ PRODUCTION = {
     "QIYUE_HSTS_INCLUDE_SUBDOMAINS": "1",
     "QIYUE_HSTS_PRELOAD": "1",
     "QIYUE_SECURE_COOKIES": "1",
+    "QIYUE_KEY_DIR": "/var/lib/qiyue/keys",
+    "DATABASE_URL": "postgres://qiyue:secret@127.0.0.1:5432/qiyue",
+    "QIYUE_EMAIL_HOST": "smtp.example.gov.cn",
+    "QIYUE_EMAIL_PORT": "587",
+    "QIYUE_EMAIL_USE_TLS": "1",
+    "QIYUE_DEFAULT_FROM_EMAIL": "qiyue@example.gov.cn",
 }
 
 
@@ -156,11 +162,8 @@ def test_the_production_environment_reaches_the_settings(tmp_path):
     names += " EMAIL_USE_TLS EMAIL_HOST_PASSWORD QIYUE_KEY_DIR"
     (tmp_path / "smtp").write_text("mail-secret\n")
     env = PRODUCTION | {
-        "QIYUE_EMAIL_HOST": "smtp.example.gov.cn",
-        "QIYUE_EMAIL_PORT": "587",
         "QIYUE_EMAIL_USE_TLS": "yes",
         "QIYUE_EMAIL_HOST_PASSWORD_FILE": str(tmp_path / "smtp"),
-        "QIYUE_KEY_DIR": "/srv/qiyue/keys",
     }
     code = f"from workflow import settings as s; print([getattr(s, n) for n in {names.split()!r}])"
     result = run_python(code, env, tmp_path)
@@ -178,7 +181,7 @@ def test_the_production_environment_reaches_the_settings(tmp_path):
             587,
             True,
             "mail-secret",
-            "/srv/qiyue/keys",
+            "/var/lib/qiyue/keys",
         ]
     )
 
@@ -241,3 +244,14 @@ def test_passwords_are_hashed_with_argon2(settings):
     encoded = make_password(DEMO_PASSWORD, hasher="argon2")
     assert encoded.startswith("argon2$argon2id$")
     assert check_password(DEMO_PASSWORD, encoded)
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    import re
+
+    source = (settings.BASE_DIR / "workflow" / "settings.py").read_text()
+    read = set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', source))
+    read |= {f"{name}_FILE" for name in re.findall(r'env_secret\(\s*"([A-Z_]+)"', source)}
+    example = (settings.BASE_DIR / ".env.example").read_text()
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z_]+)=", example, re.MULTILINE))
+    assert read - listed == set()

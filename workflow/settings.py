@@ -246,7 +246,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "workflow.storage.ManifestStaticStorage"
             if env_bool("QIYUE_MANIFEST_STATIC", False)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -256,7 +256,7 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
 # Mail: console by default; with QIYUE_EMAIL_HOST set, SMTP unless a backend is named.
-EMAIL_HOST = env_str("QIYUE_EMAIL_HOST", "localhost")
+EMAIL_HOST = env_str("QIYUE_EMAIL_HOST") or "localhost"
 EMAIL_BACKEND = env_str(
     "QIYUE_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
