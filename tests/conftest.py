@@ -87,3 +87,14 @@ def _keys_outside_the_tree(tmp_path, monkeypatch):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Per-address request counters (workflow/security.py) live in the cache, which outlives a
+    test: every request of the suite comes from 127.0.0.1, so each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -144,10 +144,10 @@ class LoginThrottleBackend(AxesStandaloneBackend):
 def lockout_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return ngettext(
-        "Too many failed sign-ins for this account from your address. Signing in is locked "
-        "for %(minutes)d minute; please try again later or ask your administrator.",
-        "Too many failed sign-ins for this account from your address. Signing in is locked "
-        "for %(minutes)d minutes; please try again later or ask your administrator.",
+        "Too many failed sign-ins: this account is locked at your address for %(minutes)d "
+        "minute. Please try again later.",
+        "Too many failed sign-ins: this account is locked at your address for %(minutes)d "
+        "minutes. Please try again later.",
         minutes,
     ) % {"minutes": minutes}
 
