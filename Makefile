@@ -25,7 +25,7 @@ PIP_FILTER := { grep -v "^WARNING: Location '.*' is ignored" || true; }
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_NO_INPUT := 1
 
-.PHONY: help venv sysdeps messages migrate fonts demo run test bench lint clean
+.PHONY: help venv sysdeps messages migrate fonts demo run serve test bench lint clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -62,6 +62,24 @@ QIYUE_DEBUG ?= 0
 run: venv sysdeps messages migrate fonts demo ## Serve the demo on http://127.0.0.1:8000 (QIYUE_DEBUG=1 for debug pages)
 	@test -s "$(VAR_DIR)/demo-secret-key" || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > "$(VAR_DIR)/demo-secret-key"
 	QIYUE_DEBUG=$(QIYUE_DEBUG) QIYUE_SECRET_KEY="$${QIYUE_SECRET_KEY:-$$(cat "$(VAR_DIR)/demo-secret-key")}" $(MANAGE) runserver 127.0.0.1:8000
+
+# `make serve`: the production start. Everything else comes from the environment (.env.example,
+# README "Deployment"); these three are gunicorn's own.
+QIYUE_BIND ?= 127.0.0.1:8000
+QIYUE_WORKERS ?= 3
+QIYUE_WORKER_TIMEOUT ?= 60
+serve: export QIYUE_DEBUG = 0
+serve: export QIYUE_MANIFEST_STATIC = 1
+# Rate-limit counters shared by the workers, unless the environment names another cache.
+serve: export QIYUE_CACHE_URL ?= file://$(abspath $(VAR_DIR))/cache
+serve: venv messages ## Serve in production: gunicorn + WhiteNoise, DEBUG off, settings from the environment
+	@$(PY) -c "import workflow.wsgi" 2>&1 | tail -n 1 >&2  # refuses a default or short secret key
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput -v0
+	$(MANAGE) build_fonts --if-missing
+	exec $(VENV)/bin/gunicorn workflow.wsgi --preload --bind "$(QIYUE_BIND)" \
+	  --workers "$(QIYUE_WORKERS)" --timeout "$(QIYUE_WORKER_TIMEOUT)" \
+	  --max-requests 1000 --max-requests-jitter 100 --access-logfile - --error-logfile -
 
 test: venv sysdeps messages ## Run the tests on SQLite, then on a private PostgreSQL (PYTEST_ARGS=...)
 	@scripts/test.sh

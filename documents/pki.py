@@ -9,7 +9,8 @@ company …). The keys live outside the git tree::
     <key dir>/orgs/<code>/key.pem    organisation private key (PKCS#8 PEM, mode 0600)
     <key dir>/orgs/<code>/cert.pem   organisation certificate issued by the county CA
 
-``<key dir>`` is ``$QIYUE_KEY_DIR`` if set, else ``settings.VAR_DIR / "keys"``; a directory
+``<key dir>`` is ``$QIYUE_KEY_DIR`` if set, else ``settings.QIYUE_KEY_DIR`` (by default
+``settings.VAR_DIR / "keys"``); a relative path is taken from the checkout; a directory
 inside the source tree other than ``var/`` (which is git-ignored) is refused. When
 ``$QIYUE_KEY_PASSPHRASE`` is set, new private keys are written encrypted with it (PKCS#8
 PBES2) and existing encrypted keys are decrypted with it.
@@ -100,17 +101,19 @@ class OrgKey:
 
 
 def resolve_key_dir(override: str | os.PathLike | None = None) -> Path:
-    """The key directory: the argument, else ``$QIYUE_KEY_DIR``, else ``VAR_DIR/keys``."""
+    """The key directory: the argument, else ``$QIYUE_KEY_DIR`` as it is now (tests and
+    commands may set it after start-up), else ``settings.QIYUE_KEY_DIR`` (read from the
+    environment at start-up; ``VAR_DIR/keys`` by default). A configured relative path starts at
+    the checkout, not at whatever directory the server was started in."""
     from django.conf import settings
 
-    if override is not None:
-        path = Path(override)
-    elif os.environ.get(KEY_DIR_ENV):
-        path = Path(os.environ[KEY_DIR_ENV])
-    else:
-        path = Path(settings.VAR_DIR) / "keys"
-    path = path.expanduser().resolve()
     base = Path(settings.BASE_DIR).resolve()
+    if override is not None:  # a command's --key-dir: relative to where it is typed
+        path = Path(override).expanduser().resolve()
+    else:
+        configured = os.environ.get(KEY_DIR_ENV) or getattr(settings, "QIYUE_KEY_DIR", "")
+        path = Path(configured) if configured else Path(settings.VAR_DIR) / "keys"
+        path = (base / path.expanduser()).resolve()
     if path.is_relative_to(base) and not path.is_relative_to(base / "var"):
         raise PKIError(
             f"Key directory {path} is inside the source tree; keys must never be committed. "

@@ -94,3 +94,14 @@ def _papers_inline(settings):
     """Papers are produced right after commit, in the test's thread (the site produces them
     in the background; tests/documents/test_background_papers.py covers that)."""
     settings.QIYUE_PAPERS_INLINE = True
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Per-address request counters (workflow/security.py) live in the cache, which outlives a
+    test: every request of the suite comes from 127.0.0.1, so each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,3 +1,4 @@
+from django.db import OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from viewflow.workflow.exceptions import FlowLockFailed
@@ -7,7 +8,8 @@ from .exceptions import TaskUnavailable
 
 class FlowLockMiddleware:
     """A task someone else is handling right now (lock held, already claimed or completed)
-    answers 409 with a plain message, never a 500 or a bare 403."""
+    answers 409 with a plain message, never a 500 or a bare 403. On SQLite a writer that
+    waited out the busy timeout ("database is locked") is the same contention: 409 too."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -16,8 +18,12 @@ class FlowLockMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, FlowLockFailed | TaskUnavailable):
+        if isinstance(exception, FlowLockFailed | TaskUnavailable) or _database_busy(exception):
             message = getattr(exception, "message", None) or TaskUnavailable.default_message
             body = render_to_string("workflow/busy.html", {"message": message}, request=request)
             return HttpResponse(body, status=409)
         return None
+
+
+def _database_busy(exception) -> bool:
+    return isinstance(exception, OperationalError) and "database is locked" in str(exception)
