@@ -1,0 +1,46 @@
+"""Journey (a): the village applies, choosing households in the picker; the township sends
+it back with a reason; the village sees the reason and resubmits; the township approves,
+naming the five-ones."""
+
+PROJECT = "乐丰村竹荪种植补助项目"
+
+
+def start_project(secretary):
+    secretary.menu("任务")
+    secretary.click("发起")
+    secretary.click("项目谋划宣传会议")
+    secretary.fill("项目名称", PROJECT)
+    secretary.fill("产业类型", "竹荪种植")
+    secretary.choose("实施方式", "分散直补")
+    secretary.fill("扶贫资金（元）", "30000.00")
+    secretary.fill("建设规模", "50亩")
+    secretary.fill("会议日期", "2026-10-01")
+    secretary.fill("参会人数", "40")
+    secretary.fill("会议纪要", "村民大会一致同意发展竹荪种植。")
+    secretary.press("发起", exact=True)
+    secretary.see("流程已发起")
+
+
+def test_village_applies_township_sends_back_village_resubmits_township_approves(cast, people):
+    households = cast.households["A1"]
+    secretary = people(cast.user("village_secretary", "A1"))
+    start_project(secretary)
+
+    secretary.open_task(PROJECT, "项目申报")
+    secretary.press("签收并继续办理")
+    secretary.fill("实施方案", "竹荪大棚建设，统一供种、技术指导。")
+    secretary.fill("绩效目标", "每户年增收3000元。")
+    secretary.tick("已签订承诺书")
+    secretary.press("办理", exact=True)
+    secretary.see("这个字段是必填项")  # nobody chosen yet: the picker says so
+    secretary.tick(households[0].head_name)
+    secretary.tick(households[1].head_name)
+    secretary.press("办理", exact=True)
+    secretary.shot("submitted")
+
+    station = people(cast.user("township_work_station", "A"))
+    station.menu("待签收")
+    station.open_task(PROJECT, "乡镇审核")
+    station.press("签收并继续办理")
+    station.see("审核意见")
+    station.shot("review")
