@@ -156,7 +156,8 @@ class Person:
 
     def menu(self, label):
         """Follow an entry of the side menu; on a phone, open the menu first."""
-        name = re.compile(rf"^\s*{re.escape(label)}(\s+\d+)?\s*$")  # "待签收 1": with its count
+        # "待签收 1", "warning 督办看板": the name may carry its icon's ligature and a count.
+        name = re.compile(rf"^\s*([a-z_]+\s+)?{re.escape(label)}(\s+\(?\d+\)?)?\s*$")
         entry = self.page.locator(".vf-page__menu").get_by_role("link", name=name)
         if not entry.first.is_visible():
             self.page.get_by_role("button", name=re.compile("navigation menu|导航")).click()
