@@ -72,3 +72,35 @@ def test_direct_subsidy_refuses_a_household_over_the_cap_and_reaches_payment(cas
     finance.click(PROJECT)
     finance.see("拨付日期 2026年12月1日")
     finance.see("已拨付 ¥30,000.00")  # the ledger: paid out to both households, ¥15,000 each
+
+
+def test_the_leading_group_sees_why_an_approval_over_the_cap_is_refused(cast, people):
+    """The cap checked again at approval: a form-wide error, shown above the decision."""
+    households = cast.households["A1"]
+    projects = []
+    for name in ("乐丰村竹荪种植补助项目", "乐丰村茶叶种植补助项目"):
+        project = demo.start_project(
+            cast.user("village_secretary", "A1"),
+            name=name,
+            industry="种植",
+            village=cast.regions["A1"],
+            mode=ImplementationMode.DIRECT_SUBSIDY,
+            funds_amount="36000.00",
+        )
+        demo.advance_to(project, "leading_group_approval")
+        projects.append(project)
+    first, second = projects
+    demo.do_step(first)  # approved: each of the three households now has ¥12,000
+
+    group = people(cast.user("county_leading_group", "county"))
+    group.menu("待签收")
+    group.open_task(second.name, "领导小组审定")
+    group.press("签收并继续办理")
+    group.tick("通过")
+    group.fill("意见或理由", "同意。")
+    group.fill("批复文号", "织扶领〔2026〕9号")
+    group.fill("批复日期", "2026-11-20")
+    group.press("办理", exact=True)
+    group.see(f"{households[0].head_name}累计直补金额将达¥24,000.00")
+    second.refresh_from_db()
+    assert second.approved_on is None
