@@ -2,6 +2,8 @@
 it back with a reason; the village sees the reason and resubmits; the township approves,
 naming the five-ones."""
 
+from playwright.sync_api import expect
+
 PROJECT = "乐丰村竹荪种植补助项目"
 
 
@@ -38,7 +40,12 @@ def test_village_applies_township_sends_back_village_resubmits_township_approves
     secretary.press("办理", exact=True)
     secretary.see("这个字段是必填项")  # nobody chosen yet: the picker says so
     secretary.tick(households[0].head_name)
+    # The search box narrows the rows: by the last digits of the ID number…
+    secretary.fill("搜索受益农户", households[1].id_number[-4:])
+    expect(secretary.page.get_by_label(households[0].head_name, exact=True)).to_be_hidden()
     secretary.tick(households[1].head_name)
+    secretary.fill("搜索受益农户", "")
+    expect(secretary.page.get_by_label(households[0].head_name, exact=True)).to_be_checked()
     secretary.press("办理", exact=True)
     secretary.shot("submitted")
 
