@@ -165,6 +165,19 @@ class Person:
         self.settle()
         self.look()
 
+    def reload(self):
+        """Press F5."""
+        self.page.reload()
+        self.look()
+
+    def user_menu(self, label):
+        """Follow an entry of the menu under one's own name (待我签署, 抄送我的, …)."""
+        toggle = self.page.get_by_role("button", name="arrow_drop_down")
+        if not toggle.first.is_visible():
+            self.page.get_by_role("button", name=re.compile("navigation menu|导航")).click()
+        toggle.first.click()
+        self.menu(label)
+
     def settle(self):
         """Wait until a Turbo visit or form submission started by the last click is drawn:
         Turbo marks the page (or the form) aria-busy until the answer is on screen."""
@@ -205,6 +218,13 @@ class Person:
         choice.first.click()
         expect(field).to_contain_text(option)
 
+    def pick(self, label, option):
+        """Pick the option containing ``option`` in the plain <select> labelled ``label``."""
+        field = self.page.get_by_label(label, exact=True).first
+        expect(field).to_be_visible()
+        text = field.locator("option").filter(has_text=option).first.inner_text()
+        field.select_option(label=text.strip())
+
     def tick(self, label):
         box = self.page.get_by_label(label, exact=True).first
         expect(box).to_be_visible()
@@ -215,6 +235,11 @@ class Person:
         expect(target).to_be_visible()
         self.look()
         return target
+
+    def back_at_list(self, title):
+        """After a submission: the task list ``title`` (待办, 待签收) is what is on screen."""
+        expect(self.page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+        self.look()
 
     def at(self, pattern):
         expect(self.page).to_have_url(re.compile(pattern))

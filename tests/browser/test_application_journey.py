@@ -57,14 +57,14 @@ def test_village_applies_township_sends_back_village_resubmits_township_approves
     station.tick("退回")
     station.fill("意见或理由", "受益农户名单不全，请补充大寨组农户。")
     station.press("办理", exact=True)
-    station.see("待签收")
+    station.back_at_list("待签收")
 
     secretary.menu("待办")
     secretary.open_task(PROJECT, "项目申报")
     secretary.see("受益农户名单不全，请补充大寨组农户。")
     secretary.tick(households[2].head_name)
     secretary.press("办理", exact=True)
-    secretary.see("待办")
+    secretary.back_at_list("待办")
 
     leader = cast.user("township_lead", "A")
     station.menu("待办")  # the resubmission comes back to the reviewer who sent it back
@@ -75,7 +75,7 @@ def test_village_applies_township_sends_back_village_resubmits_township_approves
     station.fill("工作班子", "乡扶贫工作站、农业服务中心")
     station.fill("配套政策", "《织金县财政专项扶贫资金管理办法》")
     station.press("办理", exact=True)
-    station.see("待办")
+    station.back_at_list("待办")
 
     station.menu("项目")
     station.click(PROJECT)

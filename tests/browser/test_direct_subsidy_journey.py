@@ -53,7 +53,7 @@ def test_direct_subsidy_refuses_a_household_over_the_cap_and_reaches_payment(cas
     secretary.page.get_by_label(near.head_name, exact=True).uncheck()
     secretary.tick(third.head_name)
     secretary.press("办理", exact=True)
-    secretary.see("待签收")
+    secretary.back_at_list("待签收")
     project.refresh_from_db()
     assert sorted(project.beneficiaries.values_list("household__head_name", flat=True)) == sorted(
         [other.head_name, third.head_name]
@@ -67,7 +67,7 @@ def test_direct_subsidy_refuses_a_household_over_the_cap_and_reaches_payment(cas
     finance.fill("付款凭证号", "PZ-2026-0042")
     finance.fill("拨付日期", "2026-12-01")
     finance.press("办理", exact=True)
-    finance.see("待签收")
+    finance.back_at_list("待签收")
     finance.menu("项目")
     finance.click(PROJECT)
     finance.see("拨付日期 2026年12月1日")
