@@ -189,6 +189,7 @@ class Person:
         expect(target).to_be_visible()
         target.click()
         self.settle()
+        self.look()
 
     def open_task(self, project_name, task_title=None):
         """In a task list, open the row of ``project_name`` (and ``task_title``) by its number."""
@@ -199,6 +200,7 @@ class Person:
         expect(link).to_be_visible()
         link.click()
         self.settle()
+        self.look()
 
     def press(self, name, exact=False):
         self.click(name, role="button", exact=exact)
@@ -262,6 +264,7 @@ def people(chromium, live_server, viewport, request):
             timezone_id="Asia/Shanghai",
         )
         who = user.username if user is not None else "visitor"
+        who += f"-{len(opened) + 1}"  # the same user may open a second browser
         visitor = Person(context, live_server.url, viewport, f"{request.node.name}-{who}")
         opened.append(visitor)
         if user is not None:
