@@ -21,6 +21,7 @@ from permissions.roles import (
 from workflow.audit import jsonable
 from workflow.forms import ModelTaskForm, ReviewForm, TaskForm
 from workflow.operation_forms import PersonChoiceField
+from workflow.widgets import ChoiceTable
 
 from . import dividends, subsidies
 from .models import (
@@ -138,7 +139,9 @@ class ApplicationForm(ModelTaskForm):
     households = forms.ModelMultipleChoiceField(
         label=_("Beneficiary households"),
         queryset=Household.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=ChoiceTable(
+            search_placeholder=_("Search by name or last digits of the ID number"), search_in=(0, 1)
+        ),
     )
 
     class Meta:
@@ -157,10 +160,12 @@ class ApplicationForm(ModelTaskForm):
         project = self.instance
         self.fields["implementation_plan"].required = True
         self.fields["commitment_signed"].required = True
-        self.fields["households"].queryset = Household.objects.filter(village=project.village)
+        households = Household.objects.filter(village=project.village)
+        self.fields["households"].queryset = households
         self.fields["households"].initial = list(
             project.beneficiaries.values_list("household_id", flat=True)
         )
+        self.fields["households"].widget.columns = household_columns(households, project)
 
     def clean(self):
         cleaned = super().clean()
@@ -194,6 +199,30 @@ class ApplicationForm(ModelTaskForm):
                 defaults={"subsidy": shares[index] if shares else Decimal("0.00")},
             )
         return before, {**self.snapshot(), "households": sorted(h.pk for h in chosen)}
+
+
+def mask_id_number(id_number: str) -> str:
+    """5201**********1234: the region prefix and the last four, enough to tell people apart."""
+    if len(id_number) <= 8:
+        return id_number
+    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
+
+
+def household_columns(households, project):
+    """The household picker's columns; what each household already has in direct subsidies
+    from other approved projects is fetched once for all rows."""
+    so_far = subsidies.approved_elsewhere_by_household(households, project)
+    cap = f"{direct_subsidy.HOUSEHOLD_CAP:,.2f}"
+
+    def subsidy(household):
+        return f"¥{so_far.get(household.pk, Decimal('0.00')):,.2f} / ¥{cap}"
+
+    return [
+        (_("Head of household"), lambda household: household.head_name),
+        (_("ID number"), lambda household: mask_id_number(household.id_number)),
+        (_("Members"), lambda household: household.members),
+        (_("Direct subsidy so far / cap"), subsidy),
+    ]
 
 
 def equal_shares(total: Decimal, count: int) -> list[Decimal]:

@@ -20,6 +20,8 @@ DEFAULT_PACKAGES=(
   fonts-noto-cjk
   fonts-arphic-uming
   fonts-arphic-ukai
+  # The browser the journeys in tests/browser/ drive (Playwright, launched by path).
+  chromium
   # pdftotext / pdftoppm, to read generated PDFs back in tests and by hand.
   poppler-utils
   # Native libraries WeasyPrint loads at run time.

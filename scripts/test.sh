@@ -8,6 +8,8 @@
 #   PYTEST_WORKERS  pytest-xdist workers per pass (0 or empty = serial, the default)
 #   TEST_DBS        which passes to run, in order (default "sqlite postgres")
 #
+# The browser journeys (marker "browser", tests/browser/) run on the SQLite pass only: they
+# walk the same pages on either database and take most of a pass's time.
 # Each pass prints pytest's own summary; the last line is the total of both,
 # in the form "total: N passed, N failed, N skipped".
 set -uo pipefail
@@ -59,11 +61,13 @@ run_pytest() {
   # run_pytest NAME [ENV=VALUE…]: one pass of the suite, its status in rc_of[NAME].
   local name="$1"
   shift
+  local marker_args=()
+  [[ "$name" == postgres ]] && marker_args=(-m "not browser")
   mkdir -p "$WORK/var-$name"
   echo
   echo "==> pytest on $name${worker_args:+ (${worker_args[*]})}"
   env "$@" QIYUE_VAR_DIR="$WORK/var-$name" \
-    "$PY" -m pytest "${worker_args[@]}" --junitxml="$WORK/$name.xml" "${extra_args[@]}"
+    "$PY" -m pytest "${worker_args[@]}" "${marker_args[@]}" --junitxml="$WORK/$name.xml" "${extra_args[@]}"
   local rc=$?
   if ((rc == 5)); then
     echo "test.sh: WARNING: pytest collected no tests on $name" >&2

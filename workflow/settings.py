@@ -143,7 +143,11 @@ MIDDLEWARE = [
     "viewflow.middleware.HotwireTurboMiddleware",
 ]
 
-VIEWFLOW = {"AUTOREGISTER": False}
+VIEWFLOW = {
+    "AUTOREGISTER": False,
+    # Material has no element for CheckboxSelectMultiple: draw choice tables as plain HTML.
+    "WIDGET_RENDERERS": {"workflow.widgets.ChoiceTable": "workflow.widgets.ChoiceTableRenderer"},
+}
 
 ROOT_URLCONF = "workflow.urls"
 WSGI_APPLICATION = "workflow.wsgi.application"

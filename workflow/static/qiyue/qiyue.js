@@ -5,6 +5,30 @@
   "use strict";
 
   // == forms and pickers ==============================================================
+  // workflow/widgets.py ChoiceTable: the search box hides the rows that do not match.
+  function filterChoiceTable(search) {
+    var table = search.closest("[data-qy-choice-table]");
+    var query = search.value.trim().toLowerCase();
+    var shown = 0;
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      var match = !query || (row.getAttribute("data-search") || "").indexOf(query) !== -1;
+      row.hidden = !match;
+      if (match) shown += 1;
+    });
+    var none = table.querySelector(".qy-choice-table__nomatch");
+    if (none) none.hidden = shown > 0;
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches(".qy-choice-table__search")) {
+      filterChoiceTable(event.target);
+    }
+  });
+  // Enter in the search box searches; it must not submit the task form.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches && event.target.matches(".qy-choice-table__search")) {
+      event.preventDefault();
+    }
+  });
 
 
   // == phone layout ===================================================================

@@ -1,0 +1,289 @@
+"""Browser journeys: Playwright (sync API) driving Debian's chromium against the live server.
+
+A ``person`` acts only through what is on screen: the login page, visible links, buttons and
+labelled inputs, never scripts that set values or direct POSTs. On every page it sees, the
+harness fails the test on a response ≥ 500, a request to any host but the live server, or a
+page wider than the viewport. Each journey runs at desktop (1280×800) and phone (390×844).
+
+Screenshots land in ``$QIYUE_VAR_DIR/screenshots/`` (default ``var/screenshots``): always on
+failure, and at every step with ``QIYUE_SCREENSHOTS=1``. ``QIYUE_CHROMIUM`` names the browser
+binary (default ``/usr/bin/chromium``; nothing is downloaded).
+"""
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+# The sync API runs an event loop in the test's thread; the ORM calls of a test's set-up are
+# still synchronous and safe there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from processes.flows import ProjectFlow  # noqa: E402
+
+VIEWPORTS = {
+    "desktop": {"width": 1280, "height": 800},
+    "phone": {"width": 390, "height": 844},
+}
+PASSWORD = "browser-journey-1"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+expect.set_options(timeout=15_000)
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def screenshots_dir() -> Path:
+    var = Path(os.environ.get("QIYUE_VAR_DIR") or REPO_ROOT / "var")
+    path = var / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _migrated_rows(transactional_db):
+    """The live server needs a transactional database, flushed after each test: put back the
+    row the data migration made (workflow 0002) before the cast is built."""
+    from workflow.models import AuditChainHead
+
+    AuditChainHead.objects.get_or_create(pk=1)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    executable = os.environ.get("QIYUE_CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        pytest.fail(f"no browser at {executable}: install Debian's chromium (scripts/sysdeps.sh)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request):
+    return request.param
+
+
+class Person:
+    """One person at one browser, seeing pages as they come."""
+
+    def __init__(self, context, base_url, viewport, name):
+        self.context = context
+        self.base_url = base_url.rstrip("/")
+        self.viewport = viewport
+        self.name = name
+        self.problems = []
+        self.pages_seen = []
+        self.step = 0
+        self.every_step = os.environ.get("QIYUE_SCREENSHOTS") == "1"
+        host = urlsplit(self.base_url).netloc
+        context.route("**/*", lambda route: self._route(route, host))
+        context.set_default_timeout(15_000)
+        self.page = context.new_page()
+        self.page.on("response", self._response)
+
+    # --- what the harness watches ---------------------------------------------------------
+
+    def _route(self, route, host):
+        url = route.request.url
+        if urlsplit(url).scheme in ("data", "blob") or urlsplit(url).netloc == host:
+            route.continue_()
+        else:
+            self.problems.append(f"request to another host: {url}")
+            route.abort()
+
+    def _response(self, response):
+        if response.status >= 500:
+            self.problems.append(f"{response.status} from {response.url}")
+
+    def look(self):
+        """Check the page now on screen: no server errors so far, nothing wider than the
+        viewport (read only)."""
+        self.page.wait_for_load_state()
+        url = self.page.url
+        if url not in self.pages_seen:
+            self.pages_seen.append(url)
+        scroll, client = self.page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        # A mobile browser widens its layout viewport to fit a too-wide page: compare with the
+        # screen's width too, not only with clientWidth.
+        width = min(client, VIEWPORTS[self.viewport]["width"])
+        if scroll > width:
+            self.problems.append(f"{url} is {scroll} px wide on a {width} px {self.viewport}")
+        if self.every_step:
+            self.shot()
+        assert not self.problems, "\n".join(self.problems)
+
+    def shot(self, label=""):
+        self.step += 1
+        path = self.page.url.replace(self.base_url, "").strip("/").replace("/", "_") or "home"
+        name = f"{self.name}-{self.viewport}-{self.step:02d}-{label or path}"[:150]
+        file = screenshots_dir() / (re.sub(r"[^\w.-]+", "_", name) + ".png")
+        self.page.screenshot(path=str(file), full_page=True)
+        return file
+
+    # --- what a person does ---------------------------------------------------------------
+
+    def open(self, path):
+        """Type an address (a bookmark, a link in a notice)."""
+        self.page.goto(self.base_url + path)
+        self.look()
+
+    def log_in(self, user):
+        self.open("/accounts/login/")
+        self.page.get_by_label("用户名").fill(user.username)
+        self.page.get_by_label("密码").fill(PASSWORD)
+        self.page.get_by_role("button", name="登录").click()
+        expect(self.page.get_by_role("button", name="登录")).to_have_count(0)
+        self.look()
+
+    def menu(self, label):
+        """Follow an entry of the side menu; on a phone, open the menu first."""
+        # "待签收 1", "warning 督办看板": the name may carry its icon's ligature and a count.
+        name = re.compile(rf"^\s*([a-z_]+\s+)?{re.escape(label)}(\s+\(?\d+\)?)?\s*$")
+        entry = self.page.locator(".vf-page__menu").get_by_role("link", name=name)
+        if not entry.first.is_visible():
+            self.page.get_by_role("button", name=re.compile("navigation menu|导航")).click()
+        entry.first.click()
+        self.settle()
+        self.look()
+
+    def reload(self):
+        """Press F5."""
+        self.page.reload()
+        self.look()
+
+    def user_menu(self, label):
+        """Follow an entry of the menu under one's own name (待我签署, 抄送我的, …)."""
+        toggle = self.page.get_by_role("button", name="arrow_drop_down")
+        if not toggle.first.is_visible():
+            self.page.get_by_role("button", name=re.compile("navigation menu|导航")).click()
+        toggle.first.click()
+        self.menu(label)
+
+    def settle(self):
+        """Wait until a Turbo visit or form submission started by the last click is drawn:
+        Turbo marks the page (or the form) aria-busy until the answer is on screen."""
+        expect(self.page.locator("[aria-busy=true]")).to_have_count(0)
+        self.page.wait_for_load_state()
+
+    def click(self, name, role="link", exact=False):
+        target = self.page.get_by_role(role, name=name, exact=exact).first
+        expect(target).to_be_visible()
+        target.click()
+        self.settle()
+        self.look()
+
+    def open_task(self, project_name, task_title=None):
+        """In a task list, open the row of ``project_name`` (and ``task_title``) by its number."""
+        rows = self.page.get_by_role("row").filter(has_text=project_name)
+        if task_title:
+            rows = rows.filter(has_text=task_title)
+        link = rows.first.get_by_role("link").first
+        expect(link).to_be_visible()
+        link.click()
+        self.settle()
+        self.look()
+
+    def press(self, name, exact=False):
+        self.click(name, role="button", exact=exact)
+
+    def fill(self, label, value):
+        field = self.page.get_by_label(label, exact=True).first
+        expect(field).to_be_visible()
+        field.fill(value)
+
+    def choose(self, label, option):
+        """Open the (Material) select labelled ``label`` and pick ``option``."""
+        field = self.page.get_by_role("button", name=re.compile("^" + re.escape(label))).first
+        expect(field).to_be_visible()
+        field.click()
+        choice = self.page.get_by_role("option", name=option)
+        expect(choice.first).to_be_visible()
+        choice.first.click()
+        expect(field).to_contain_text(option)
+
+    def pick(self, label, option):
+        """Pick the option containing ``option`` in the plain <select> labelled ``label``."""
+        field = self.page.get_by_label(label, exact=True).first
+        expect(field).to_be_visible()
+        text = field.locator("option").filter(has_text=option).first.inner_text()
+        field.select_option(label=text.strip())
+
+    def tick(self, label):
+        box = self.page.get_by_label(label, exact=True).first
+        expect(box).to_be_visible()
+        box.check()
+
+    def see(self, text, exact=False):
+        target = self.page.get_by_text(text, exact=exact).filter(visible=True).first
+        expect(target).to_be_visible()
+        self.look()
+        return target
+
+    def back_at_list(self, title):
+        """After a submission: the task list ``title`` (待办, 待签收) is what is on screen."""
+        expect(self.page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+        self.look()
+
+    def at(self, pattern):
+        expect(self.page).to_have_url(re.compile(pattern))
+        self.look()
+
+
+@pytest.fixture
+def people(chromium, live_server, viewport, request):
+    """``people(user)`` gives a logged-in person (or ``people()`` a visitor) in a browser
+    context of its own at the test's viewport."""
+    opened = []
+    phone = viewport == "phone"
+
+    def person(user=None):
+        context = chromium.new_context(
+            viewport=VIEWPORTS[viewport],
+            is_mobile=phone,
+            has_touch=phone,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+        )
+        who = user.username if user is not None else "visitor"
+        who += f"-{len(opened) + 1}"  # the same user may open a second browser
+        visitor = Person(context, live_server.url, viewport, f"{request.node.name}-{who}")
+        opened.append(visitor)
+        if user is not None:
+            user.set_password(PASSWORD)
+            user.save(update_fields=["password"])
+            visitor.log_in(user)
+        return visitor
+
+    yield person
+    report = getattr(request.node, "report_call", None)
+    for visitor in opened:
+        if report is None or report.failed:
+            try:
+                print(f"screenshot: {visitor.shot('failure')}")
+            except Exception as error:  # the page may be gone; the failure is what matters
+                print(f"no screenshot: {error}")
+        visitor.context.close()
+
+
+@pytest.fixture
+def start_url():
+    return ProjectFlow.start.reverse("execute")

@@ -1,0 +1,87 @@
+"""Journey (b): a dividend project through agreements, implementation, the county's
+acceptance with its panel (会签), reimbursement and payment. The operator's agreements and
+progress report, the panel and the county's acceptance, and the payment are walked in the
+browser; the steps between them are set up by the stage acts."""
+
+from processes import demo
+from processes.models import ImplementationMode
+
+PROJECT = "乐丰村生态鸡养殖项目"
+
+
+def test_dividend_project_through_agreements_acceptance_panel_and_payment(cast, people):
+    project = demo.start_project(
+        cast.user("village_secretary", "A1"),
+        name=PROJECT,
+        industry="养殖",
+        village=cast.regions["A1"],
+        mode=ImplementationMode.GUARANTEED_DIVIDEND,
+        funds_amount="200000.00",
+        operator=cast.operators["A"],
+    )
+    demo.advance_to(project, "benefit_linkage_agreements")
+
+    operator = people(cast.user("operator", "A"))
+    operator.menu("待签收")
+    operator.open_task(PROJECT)
+    operator.press("签收并继续办理")
+    operator.fill("利益联结协议签订日期", "2026-11-20")
+    operator.tick("受益户名册内的农户均已签订")
+    operator.press("办理", exact=True)
+    operator.back_at_list("待签收")
+    operator.menu("待签收")
+    operator.open_task(PROJECT)
+    operator.press("签收并继续办理")
+    operator.fill("完成比例（%）", "100")
+    operator.fill("进度与质量情况", "鸡舍建成，鸡苗入栏。")
+    operator.press("办理", exact=True)
+    operator.back_at_list("待签收")
+
+    demo.advance_to(project, "county_acceptance")
+    office = people(cast.user("county_poverty_office", "county"))
+    office.menu("待签收")
+    office.open_task(PROJECT)
+    office.press("签收并继续办理")
+    finance, discipline = (
+        cast.user(role, "county") for role in ("county_finance_bureau", "county_discipline")
+    )
+    for seat, member in (("财政局", finance), ("纪检监察", discipline)):
+        office.click("组建验收小组")
+        office.fill("理由:", "组成县级验收小组")
+        office.pick("席位:", seat)
+        office.pick("验收小组成员:", member.get_full_name())
+        office.press("确认")
+        office.see("县级验收结论")
+    for member in (finance, discipline):
+        signer = people(member)
+        signer.user_menu("待我签署")
+        row = signer.page.get_by_role("row").filter(has_text="县级验收").first
+        row.get_by_text("签署").click()
+        signer.settle()
+        signer.tick("同意")
+        signer.fill("签署意见:", "同意验收。")
+        signer.press("签署", exact=True)
+        signer.see("待我签署")
+
+    office.reload()  # the task page, still open: both members have signed
+    office.see("同意验收。")
+    office.tick("通过")
+    office.fill("意见或理由", "验收小组一致同意。")
+    office.fill("县级验收结论", "县级验收合格。")
+    office.fill("验收日期", "2026-11-28")
+    office.press("办理", exact=True)
+    office.back_at_list("待签收")
+
+    demo.advance_to(project, "payment")  # reimbursement claimed and signed by its officials
+    paying = people(finance)
+    paying.menu("待签收")
+    paying.open_task(PROJECT, "资金拨付")
+    paying.press("签收并继续办理")
+    paying.fill("付款凭证号", "PZ-2026-0077")
+    paying.fill("拨付日期", "2026-12-01")
+    paying.press("办理", exact=True)
+    paying.back_at_list("待签收")
+    paying.menu("项目")
+    paying.click(PROJECT)
+    paying.see("拨付日期 2026年12月1日")
+    paying.see("验收小组一致同意。")  # the county acceptance, in the history
