@@ -31,6 +31,8 @@ VIEWPORTS = {
 }
 PASSWORD = "browser-journey-1"
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The entries of the 任务 app's menu; the desk's menu lists the apps instead.
+TASK_LISTS = ("待办", "待签收", "已办")
 expect.set_options(timeout=15_000)
 
 
@@ -159,6 +161,8 @@ class Person:
         # "待签收 1", "warning 督办看板": the name may carry its icon's ligature and a count.
         name = re.compile(rf"^\s*([a-z_]+\s+)?{re.escape(label)}(\s+\(?\d+\)?)?\s*$")
         entry = self.page.locator(".vf-page__menu").get_by_role("link", name=name)
+        if label in TASK_LISTS and entry.count() == 0:  # the desk's menu lists apps: 任务 first
+            self.menu("任务")
         if not entry.first.is_visible():
             self.page.get_by_role("button", name=re.compile("navigation menu|导航")).click()
         entry.first.click()
@@ -205,8 +209,23 @@ class Person:
     def press(self, name, exact=False):
         self.click(name, role="button", exact=exact)
 
+    def field(self, label):
+        """The field labelled ``label``, written as the page shows it ("举报内容:", or the
+        Material form's "举报内容*" for a required field)."""
+        base = re.escape(label.rstrip(":：*"))
+        return self.page.get_by_label(re.compile(rf"^\s*{base}\s*[:：]?\s*\*?\s*$")).first
+
+    def upload(self, label, path):
+        """Click the file field labelled ``label`` and choose ``path`` in the file chooser."""
+        # The Material file field lays its (transparent) file input over the visible box:
+        # that input is what a person's click lands on.
+        target = self.page.locator(f'input[type=file][label="{label.rstrip(":：*")}"]').first
+        with self.page.expect_file_chooser() as chooser:
+            target.click()
+        chooser.value.set_files(path)
+
     def fill(self, label, value):
-        field = self.page.get_by_label(label, exact=True).first
+        field = self.field(label)
         expect(field).to_be_visible()
         field.fill(value)
 
@@ -222,13 +241,13 @@ class Person:
 
     def pick(self, label, option):
         """Pick the option containing ``option`` in the plain <select> labelled ``label``."""
-        field = self.page.get_by_label(label, exact=True).first
+        field = self.field(label)
         expect(field).to_be_visible()
         text = field.locator("option").filter(has_text=option).first.inner_text()
         field.select_option(label=text.strip())
 
     def tick(self, label):
-        box = self.page.get_by_label(label, exact=True).first
+        box = self.field(label)
         expect(box).to_be_visible()
         box.check()
 

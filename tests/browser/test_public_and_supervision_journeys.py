@@ -52,10 +52,10 @@ def test_a_signed_out_visitor_checks_a_document(cast, people, tmp_path):
 
     visitor = people()
     visitor.open("/verify/")
-    visitor.page.get_by_label("PDF 文件:").set_input_files(pdf)
+    visitor.upload("PDF 文件", pdf)
     visitor.press("核验")
     visitor.see("真实有效：本系统出具的文书，未经改动。")
-    visitor.page.get_by_label("PDF 文件:").set_input_files(stranger)
+    visitor.upload("PDF 文件", stranger)
     visitor.press("核验")
     visitor.see("无法识别：该文件不是本系统出具的文书。")
 
