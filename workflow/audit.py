@@ -67,13 +67,25 @@ def display_name(user) -> str:
     return full or user.get_username()
 
 
+def _locked_head() -> AuditChainHead:
+    """The chain's tip, locked. Migration 0002 creates it; a database emptied since (``manage.py
+    flush``, a flushed test database) gets it back only while it holds no entry at all, since a
+    chain with entries and no head has lost its tip."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        if AuditEntry.objects.exists():
+            raise AuditChainHead.DoesNotExist("the audit chain's head is missing")
+        head, _created = AuditChainHead.objects.get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
 def record(
     actor, act: str, obj, *, project_id=None, before=None, after=None, reason=""
 ) -> AuditEntry:
     """Append an audit entry for ``act`` by ``actor`` on ``obj``. Call inside the act's transaction."""
     with transaction.atomic():
-        # The head row is created by migration 0002, so every writer finds it here.
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        head = _locked_head()
         entry = AuditEntry(
             seq=head.seq + 1,
             at=timezone.now(),

@@ -66,7 +66,9 @@ def _migrated_rows(transactional_db):
     AuditChainHead.objects.get_or_create(pk=1)
 
 
-@pytest.fixture(scope="session")
+# One browser per test: Playwright's sync API keeps an asyncio loop running in the thread while
+# it is open, and code under test elsewhere (pyHanko's validation) calls asyncio.run().
+@pytest.fixture
 def chromium():
     executable = os.environ.get("QIYUE_CHROMIUM", "/usr/bin/chromium")
     if not Path(executable).exists():
