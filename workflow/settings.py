@@ -104,6 +104,9 @@ CSRF_TRUSTED_ORIGINS = env_list("QIYUE_CSRF_TRUSTED_ORIGINS", [])
 QIYUE_PROXY_COUNT = env_int("QIYUE_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
+    # First: its templates (viewflow's page frame, sign-in, admin header, error pages) override
+    # those of the apps below, each found once (no DIRS: a template found twice renders twice).
+    "workflow",
     "django.contrib.admin",  # administrators edit reference data, e.g. stage time limits
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -115,7 +118,6 @@ INSTALLED_APPS = [
     # The exact string "guardian": viewflow looks for it literally (VIEWFLOW-NOTES §8.10).
     "guardian",
     "permissions",
-    "workflow",
     "processes",
     "documents",
     "viewflow",
@@ -155,7 +157,7 @@ WSGI_APPLICATION = "workflow.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "workflow" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
