@@ -59,3 +59,13 @@ def test_another_townships_official_cannot_open_the_chart_page(cast):
     url = flow.reverse("process_chart_page", args=[project.process.pk])
     assert cast.client(cast.user("township_lead", "B")).get(url).status_code == 404
     assert cast.client(cast.user("township_lead", "A")).get(url).status_code == 200
+
+
+def test_every_page_carries_the_menu_the_stylesheet_and_the_script_once(cast, client):
+    html = cast.client(cast.user("township_work_station", "A")).get("/workflow/inbox/")
+    html = html.content.decode()
+    assert html.count("qiyue/qiyue.css") == 1 and html.count("qiyue/qiyue.js") == 1
+    assert html.count("/approvals/copies/") == 1  # in the user's menu
+    assert html.count("/i18n/switch/en/") == 1
+    login = client.get("/accounts/login/").content.decode()
+    assert login.count("qiyue/qiyue.css") <= 1
