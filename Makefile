@@ -14,8 +14,8 @@ VAR_DIR := $(or $(QIYUE_VAR_DIR),var)
 
 # Extra pytest arguments for `make test`, e.g. make test PYTEST_ARGS="-k lifecycle".
 PYTEST_ARGS ?=
-# pytest-xdist workers per pass for `make test` (0 = serial).
-PYTEST_WORKERS ?= 0
+# pytest-xdist workers per pass for `make test` (0 = serial; the machines have 2 cores).
+PYTEST_WORKERS ?= 2
 # The passes `make test` runs, in order.
 TEST_DBS ?= sqlite postgres
 export PYTEST_ARGS PYTEST_WORKERS TEST_DBS

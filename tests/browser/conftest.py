@@ -41,6 +41,10 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+            # The live server needs real commits. serialized_rollback puts back what the
+            # migrations made (permissions, the audit chain's head), which the flush after a
+            # serialized transactional test elsewhere does not recreate.
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -55,15 +59,6 @@ def screenshots_dir() -> Path:
     path = var / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-@pytest.fixture(autouse=True)
-def _migrated_rows(transactional_db):
-    """The live server needs a transactional database, flushed after each test: put back the
-    row the data migration made (workflow 0002) before the cast is built."""
-    from workflow.models import AuditChainHead
-
-    AuditChainHead.objects.get_or_create(pk=1)
 
 
 # One browser per test: Playwright's sync API keeps an asyncio loop running in the thread while
