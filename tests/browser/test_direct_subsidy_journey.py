@@ -2,7 +2,10 @@
 household that would pass the ¥20,000 cap; the earlier and middle stages are set up by the
 stage acts, the payment is recorded in the browser."""
 
+import datetime
 from decimal import Decimal
+
+from django.utils import timezone
 
 from processes import demo
 from processes.models import Beneficiary, ImplementationMode, Project
@@ -22,6 +25,11 @@ def household_near_the_cap(cast, household):
     )
     Project.objects.filter(pk=earlier.pk).update(approved_on="2026-03-01")
     Beneficiary.objects.create(project=earlier, household=household, subsidy=Decimal("18000.00"))
+
+
+def day(days_ago):
+    """A date ``days_ago`` days before today (Asia/Shanghai), as the date field takes it."""
+    return (timezone.localdate() - datetime.timedelta(days=days_ago)).isoformat()
 
 
 def test_direct_subsidy_refuses_a_household_over_the_cap_and_reaches_payment(cast, people):
@@ -59,8 +67,66 @@ def test_direct_subsidy_refuses_a_household_over_the_cap_and_reaches_payment(cas
         [other.head_name, third.head_name]
     )
 
-    demo.advance_to(project, "payment")
+    demo.advance_to(project, "public_notice")  # the township's review: journey (a)
+    secretary.menu("待签收")
+    secretary.open_task(PROJECT, "公示")
+    secretary.press("签收并继续办理")
+    secretary.tick("公示期满，予以通过")
+    secretary.fill("公示开始日期", day(20))
+    secretary.fill("公示结束日期", day(10))
+    secretary.press("办理", exact=True)
+    secretary.back_at_list("待签收")
+
+    office = people(cast.user("county_poverty_office", "county"))
+    office.menu("待签收")
+    office.open_task(PROJECT, "县级审核")
+    office.press("签收并继续办理")
+    office.see(third.head_name)  # the roster it approves, with the amounts
+    office.see("¥15,000.00")
+    office.tick("通过")
+    office.fill("意见或理由", "符合申报条件。")
+    office.press("办理", exact=True)
+    office.back_at_list("待签收")
+
+    group = people(cast.user("county_leading_group", "county"))
+    group.menu("待签收")
+    group.open_task(PROJECT, "领导小组审定")
+    group.press("签收并继续办理")
+    group.tick("通过")
+    group.fill("意见或理由", "同意立项。")
+    group.fill("批复文号", "织扶领〔2026〕42号")
+    group.fill("批复日期", day(9))
+    group.press("办理", exact=True)
+    group.back_at_list("待签收")
+
     finance = people(cast.user("county_finance_bureau", "county"))
+    finance.menu("待签收")
+    finance.open_task(PROJECT, "下达资金")
+    finance.press("签收并继续办理")
+    finance.fill("资金下达文号", "织财农〔2026〕42号")
+    finance.fill("已下达资金（元）", "30000.00")
+    finance.fill("资金下达日期", day(8))
+    finance.press("办理", exact=True)
+    finance.back_at_list("待签收")
+
+    station = people(cast.user("township_work_station", "A"))
+    station.menu("待签收")
+    station.open_task(PROJECT, "分散直补协议")
+    station.press("签收并继续办理")
+    station.fill("协议签订日期", day(7))
+    station.tick("受益户名册内的农户均已签订")
+    station.press("办理", exact=True)
+    station.back_at_list("待签收")
+
+    secretary.menu("待签收")
+    secretary.open_task(PROJECT, "进度报告")
+    secretary.press("签收并继续办理")
+    secretary.fill("完成比例（%）", "100")
+    secretary.fill("进度与质量情况", "菌棒全部入户，长势良好。")
+    secretary.press("办理", exact=True)
+    secretary.back_at_list("待签收")
+
+    demo.advance_to(project, "payment")  # inspection, acceptance, reimbursement: journey (b)
     finance.menu("待签收")
     finance.open_task(PROJECT, "资金拨付")
     finance.press("签收并继续办理")

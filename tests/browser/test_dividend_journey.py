@@ -1,7 +1,7 @@
 """Journey (b): a dividend project through agreements, implementation, the county's
-acceptance with its panel (会签), reimbursement and payment. The operator's agreements and
-progress report, the panel and the county's acceptance, and the payment are walked in the
-browser; the steps between them are set up by the stage acts."""
+acceptance with its panel (会签), reimbursement and payment, walked in the browser from the
+operator's benefit-linkage agreements on (the approval and the entrustment before them are set
+up by the stage acts)."""
 
 from processes import demo
 from processes.models import ImplementationMode
@@ -37,7 +37,34 @@ def test_dividend_project_through_agreements_acceptance_panel_and_payment(cast, 
     operator.press("办理", exact=True)
     operator.back_at_list("待签收")
 
-    demo.advance_to(project, "county_acceptance")
+    station = people(cast.user("township_work_station", "A"))
+    station.menu("待签收")
+    station.open_task(PROJECT, "乡镇监管")  # the township inspects the progress report
+    station.press("签收并继续办理")
+    station.see("鸡舍建成，鸡苗入栏。")  # what it inspects, above the decision
+    station.tick("通过")
+    station.fill("意见或理由", "现场查看，进度属实。")
+    station.press("办理", exact=True)
+    station.back_at_list("待签收")
+
+    village = people(cast.user("village_secretary", "A1"))
+    village.menu("待签收")
+    village.open_task(PROJECT, "村级自验")
+    village.press("签收并继续办理")
+    village.fill("自验结论", "村级自验合格。")
+    village.press("办理", exact=True)
+    village.back_at_list("待签收")
+
+    station.menu("待签收")
+    station.open_task(PROJECT, "乡镇初验")
+    station.press("签收并继续办理")
+    station.see("村级自验合格。")
+    station.tick("通过")
+    station.fill("意见或理由", "同意初验。")
+    station.fill("初验结论", "乡镇初验合格。")
+    station.press("办理", exact=True)
+    station.back_at_list("待签收")
+
     office = people(cast.user("county_poverty_office", "county"))
     office.menu("待签收")
     office.open_task(PROJECT)
@@ -71,8 +98,33 @@ def test_dividend_project_through_agreements_acceptance_panel_and_payment(cast, 
     office.press("办理", exact=True)
     office.back_at_list("待签收")
 
-    demo.advance_to(project, "payment")  # reimbursement claimed and signed by its officials
+    claimant = people(cast.user("township_finance_office", "A"))
+    claimant.menu("待签收")
+    claimant.open_task(PROJECT, "报账申请")
+    claimant.press("签收并继续办理")
+    claimant.fill("报账金额（元）", "200000.00")
+    claimant.fill("支出明细", "鸡舍建设、鸡苗采购。")
+    claimant.press("办理", exact=True)
+    claimant.back_at_list("待签收")
+
+    office.menu("待签收")
+    office.open_task(PROJECT, "县扶贫办审签")
+    office.press("签收并继续办理")
+    office.see("¥200,000.00")  # the amount claimed, above the decision
+    office.see("鸡舍建设、鸡苗采购。")
+    office.tick("通过")
+    office.fill("意见或理由", "同意报账。")
+    office.press("办理", exact=True)
+    office.back_at_list("待签收")
+
     paying = people(finance)
+    paying.menu("待签收")
+    paying.open_task(PROJECT, "县财政局审签")
+    paying.press("签收并继续办理")
+    paying.tick("通过")
+    paying.fill("意见或理由", "同意拨付。")
+    paying.press("办理", exact=True)
+    paying.back_at_list("待签收")
     paying.menu("待签收")
     paying.open_task(PROJECT, "资金拨付")
     paying.press("签收并继续办理")
