@@ -280,3 +280,28 @@ def test_a_queue_notice_is_settled_for_every_holder_once_a_colleague_claims_the_
     assert station.post(url(task, "assign")).status_code == 302
     assert not notices.filter(read_at__isnull=True).exists()
     assert notifications.unread_count(colleague) == 0
+
+
+def test_the_notification_page_runs_in_a_fixed_number_of_queries(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead = cast.user("township_lead", "A")
+    client = cast.client(lead)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/oversight/notifications/").status_code == 200
+        return len(ctx.captured_queries)
+
+    queries()  # warm the per-process caches (content types)
+    notifications.notify([lead], Notification.Kind.NEW_TASK, "第一条", key="t:1")
+    few = queries()
+    for n in range(2, 40):
+        notifications.notify([lead], Notification.Kind.NEW_TASK, f"第{n}条", key=f"t:{n}")
+    assert queries() == few == NOTIFICATION_PAGE_QUERIES, few
+
+
+# Session, user, the page's count and rows, the menu's unread count, the user's grants (2) and
+# their regions (2, for which apps the menu shows), the sign-off badge.
+NOTIFICATION_PAGE_QUERIES = 10
