@@ -203,6 +203,17 @@ class Person:
         self.settle()
         self.look()
 
+    def take(self, project_name, task_title=None):
+        """From 待签收, open a step of ``project_name`` and claim it onto its form."""
+        self.menu("待签收")
+        self.open_task(project_name, task_title)
+        self.press("签收并继续办理")
+
+    def submit(self):
+        """Press 办理 and land back at 待签收, the step done."""
+        self.press("办理", exact=True)
+        self.back_at_list("待签收")
+
     def press(self, name, exact=False):
         self.click(name, role="button", exact=exact)
 

@@ -50,14 +50,11 @@ def test_village_applies_township_sends_back_village_resubmits_township_approves
     secretary.shot("submitted")
 
     station = people(cast.user("township_work_station", "A"))
-    station.menu("待签收")
-    station.open_task(PROJECT, "乡镇审核")
-    station.press("签收并继续办理")
+    station.take(PROJECT, "乡镇审核")
     station.see("审核结果")
     station.tick("退回")
     station.fill("意见或理由", "受益农户名单不全，请补充大寨组农户。")
-    station.press("办理", exact=True)
-    station.back_at_list("待签收")
+    station.submit()
 
     secretary.menu("待办")
     secretary.open_task(PROJECT, "项目申报")
