@@ -14,6 +14,8 @@ DEFAULT_PACKAGES=(
   # PostgreSQL server (the second test pass, scripts/pg-test-server) and client (psql).
   postgresql
   postgresql-client
+  # Redis, the Celery broker of the broker tests on the PostgreSQL pass (scripts/redis-test-server).
+  redis-server
   # msgfmt, for `manage.py compilemessages`.
   gettext
   # Chinese fonts for the PDFs WeasyPrint renders.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Run the pytest suite twice: on SQLite, then on a private PostgreSQL server
 # (scripts/pg-test-server), which is always stopped afterwards. Fails if either
-# pass fails. Called by `make test`; expects the venv to be there (`make venv`).
+# pass fails. The PostgreSQL pass also gets a private Redis (scripts/redis-test-server,
+# exported as QIYUE_TEST_REDIS_URL) for the broker tests (marker "broker", real Celery
+# workers); it is always stopped too. Called by `make test`; expects the venv to be there (`make venv`).
 #
 # Environment:
 #   PYTEST_ARGS     extra pytest arguments, shell-quoted (e.g. "-k 'lifecycle and not slow'")
@@ -44,11 +46,13 @@ WORK="$(mktemp -d -t qiyue-test.XXXXXX)"
 # The postgres system user (when we are root) must reach $WORK/pg.
 chmod 711 "$WORK"
 export QIYUE_PG_STATE_DIR="$WORK/pg"
+export QIYUE_REDIS_STATE_DIR="$WORK/redis"
 # The prepared PDF fonts are built once (about a minute) and shared by both passes and runs.
 export QIYUE_FONT_CACHE_DIR="${QIYUE_FONT_CACHE_DIR:-$REPO_ROOT/var/fonts}"
 
 cleanup() {
   "$REPO_ROOT/scripts/pg-test-server" stop >/dev/null 2>&1 || true
+  "$REPO_ROOT/scripts/redis-test-server" stop >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -88,7 +92,13 @@ for db in ${TEST_DBS:-sqlite postgres}; do
       echo
       echo "==> starting a private PostgreSQL server"
       if url="$("$REPO_ROOT/scripts/pg-test-server" start)"; then
-        run_pytest postgres DATABASE_URL="$url"
+        echo "==> starting a private Redis server"
+        redis_url=""
+        # Without it the broker tests fail under CI and are skipped elsewhere (tests/workflow/test_broker.py).
+        redis_url="$("$REPO_ROOT/scripts/redis-test-server" start)" ||
+          echo "test.sh: could not start Redis; the broker tests cannot run" >&2
+        run_pytest postgres DATABASE_URL="$url" ${redis_url:+QIYUE_TEST_REDIS_URL="$redis_url"}
+        "$REPO_ROOT/scripts/redis-test-server" stop || true
         "$REPO_ROOT/scripts/pg-test-server" stop || true
       else
         echo "test.sh: could not start PostgreSQL; the postgres pass fails" >&2
