@@ -161,7 +161,10 @@ class DocumentVersion(models.Model):
 
 
 class Batch(models.Model):
-    """A batch of household agreements produced in the background, with its progress."""
+    """A batch of household agreements produced in the background, with its progress.
+
+    It names its editions, so a batch whose producer stopped (a killed worker) is taken up
+    again where it was: ``touched_at`` is its last sign of life."""
 
     project = models.ForeignKey(
         "processes.Project", models.CASCADE, related_name="document_batches"
@@ -172,7 +175,9 @@ class Batch(models.Model):
     failed = models.PositiveIntegerField(default=0)
     combined = models.FileField(upload_to="documents/combined/%Y/%m/", blank=True)
     combined_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    editions = models.ManyToManyField(Edition, related_name="batches", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    touched_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -6,6 +6,11 @@ a signature; ``produce_later()`` adds the version to be produced, shown as being
 edition, applies every recorded signature in order (PAdES, one incremental update each)
 and stores the immutable version. A failure is stored on the version and produced again by
 ``retry_failed()`` (``manage.py produce_documents``); the act that signed is never undone.
+Production is idempotent, so a job may be run twice (a broker delivering it again after a
+worker was killed): a paper already produced is skipped, and storing is a compare-and-set
+on the pending version, so no paper ever gets two versions for one set of signatures.
+Papers and batches left pending by a producer that stopped are taken up again by
+``pick_up_stale()`` (the deadline sweep, Celery beat) and ``manage.py produce_documents``.
 
 "In the background" is Celery when a broker is configured, otherwise a small pool of
 threads in the web process (workflow/wsgi.py turns it on), started after the act commits,
@@ -25,7 +30,7 @@ import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
@@ -360,36 +365,57 @@ def produce_edition(edition_id: int) -> DocumentVersion | None:
             status=DocumentVersion.Status.FAILED, error=f"{type(error).__name__}: {error}"
         )
         return None
-    store(version, pdf)
+    store(version, pdf)  # False: a second run of the job stored it first; that one stands
     return version
 
 
-def store(version: DocumentVersion, pdf: bytes) -> None:
+def store(version: DocumentVersion, pdf: bytes) -> bool:
+    """Store the PDF as the pending ``version``, unless another producer stored it first
+    (then the file is removed again and False returned): one paper, one version."""
     digest = hashlib.sha256(pdf).hexdigest()
     version.pdf.save(
         f"{version.document.number}-v{version.number}-{digest[:12]}.pdf",
         ContentFile(pdf),
         save=False,
     )
-    version.sha256 = digest
-    version.size = len(pdf)
-    version.pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    version.status = DocumentVersion.Status.READY
-    version.produced_at = timezone.now()
-    version.error = ""
-    version.save()
+    produced = {
+        "pdf": version.pdf.name,
+        "sha256": digest,
+        "size": len(pdf),
+        "pages": len(PdfReader(io.BytesIO(pdf)).pages),
+        "status": DocumentVersion.Status.READY,
+        "produced_at": timezone.now(),
+        "error": "",
+    }
+    pending = DocumentVersion.objects.filter(pk=version.pk, status=DocumentVersion.Status.PENDING)
+    if not pending.update(**produced):
+        version.pdf.storage.delete(produced["pdf"])
+        version.refresh_from_db()
+        return False
+    for name, value in produced.items():
+        setattr(version, name, value)
+    return True
+
+
+def stale_since() -> datetime.datetime:
+    """Pending work older than this was left by a producer that stopped."""
+    return timezone.now() - datetime.timedelta(minutes=settings.QIYUE_STALE_PAPER_MINUTES)
 
 
 def retry_failed() -> int:
     """Produce again every edition whose latest attempt failed, or is still pending long
-    after its act (the process that was to produce it stopped)."""
-    stale = timezone.now() - datetime.timedelta(minutes=10)
+    after its act (the process that was to produce it stopped). Papers of a batch still
+    being produced are the batch's (:func:`resume_stale_batches`)."""
+    in_open_batch = Batch.editions.through.objects.filter(
+        edition_id=OuterRef("edition_id"), batch__finished_at=None
+    )
     failed = (
         DocumentVersion.objects.annotate(signed=Max("edition__signatures__signed_at"))
         .filter(
             Q(status=DocumentVersion.Status.FAILED)
-            | Q(status=DocumentVersion.Status.PENDING, signed__lt=stale)
+            | Q(status=DocumentVersion.Status.PENDING, signed__lt=stale_since())
         )
+        .filter(~Exists(in_open_batch))
         .values_list("edition_id", flat=True)
     )
     count = 0
@@ -401,15 +427,50 @@ def retry_failed() -> int:
     return count
 
 
+def pick_up_stale() -> dict:
+    """What the deadline sweep and Celery beat run: stale batches go back to the background,
+    failed and stale single papers are produced now."""
+    return {"batches": resume_stale_batches(), "papers": retry_failed()}
+
+
 # --- Batches of household agreements ----------------------------------------------------
 
 
 def start_batch(project, kind, editions: list[Edition]) -> Batch:
     """The household agreements as one batch, produced in the background; the project page
-    shows its progress (done / total) until it finishes."""
-    batch = Batch.objects.create(project=project, kind=kind, total=len(editions))
-    in_background("documents.production.produce_batch", batch.pk, [e.pk for e in editions])
+    shows its progress (done / total) until it finishes, and each paper as being produced."""
+    batch = Batch.objects.create(
+        project=project, kind=kind, total=len(editions), touched_at=timezone.now()
+    )
+    batch.editions.set(editions)
+    for edition in editions:
+        pending_version(edition, edition.signatures.count())
+    in_background("documents.production.produce_batch", batch.pk)
     return batch
+
+
+def stale_batches():
+    """Unfinished batches with no progress for QIYUE_STALE_PAPER_MINUTES."""
+    since = stale_since()
+    return Batch.objects.filter(finished_at=None).filter(
+        Q(touched_at__lt=since) | Q(touched_at=None, created_at__lt=since)
+    )
+
+
+def resume_stale_batches(inline: bool = False) -> int:
+    """Produce every stale batch again from where it stopped, in the background (``inline``:
+    here and now). Each is claimed first, so a sweep running meanwhile leaves it alone."""
+    count = 0
+    for batch_id in stale_batches().values_list("pk", flat=True):
+        if not stale_batches().filter(pk=batch_id).update(touched_at=timezone.now()):
+            continue  # another pick-up claimed it between the two queries
+        log.warning("batch %s was left unfinished; producing it again", batch_id)
+        if inline:
+            produce_batch(batch_id)
+        else:
+            in_background("documents.production.produce_batch", batch_id)
+        count += 1
+    return count
 
 
 def batch_label(batch: Batch, count: int | None = None) -> str:
@@ -423,40 +484,78 @@ def batch_label(batch: Batch, count: int | None = None) -> str:
     }
 
 
-def produce_batch(batch_id: int, edition_ids: list[int], workers: int = 2) -> Batch:
-    """Render the household agreements in a worker pool, sign each, store each, then one
-    combined file for printing; progress is written to the batch as it goes."""
-    from pypdf import PdfWriter
+def produce_batch(batch_id: int, edition_ids: list[int] | None = None, workers: int = 2) -> Batch:
+    """Render the batch's household agreements in a worker pool, sign each, store each, then
+    one combined file for printing; progress is written to the batch after every paper.
 
+    Safe to run again, or twice at once: papers already produced are skipped, each paper is
+    stored once (:func:`store`), and a finished batch is left as it is."""
     from . import rendering
 
     batch = Batch.objects.get(pk=batch_id)
-    editions = list(
-        Edition.objects.filter(pk__in=edition_ids).select_related("document").order_by("pk")
-    )
+    if batch.finished_at is not None:
+        return batch  # the job was delivered again after it finished
+    editions = list(batch.editions.select_related("document").order_by("pk"))
+    if not editions and edition_ids:  # a job queued before batches named their editions
+        editions = list(
+            Edition.objects.filter(pk__in=edition_ids).select_related("document").order_by("pk")
+        )
     signatures = {e.pk: list(e.signatures.order_by("order")) for e in editions}
-    htmls = (render_html(e, signatures[e.pk]) for e in editions)
-    combined = PdfWriter()
-    for edition, pdf in zip(
-        editions, rendering.render_pdf_batch(htmls, workers=workers), strict=True
-    ):
-        try:
-            pdf = apply_signatures(pdf, edition, signatures[edition.pk])
-            store(next_version(edition, len(signatures[edition.pk])), pdf)
-            combined.append(io.BytesIO(pdf))
-            batch.done += 1
-        except Exception:
-            log.exception("batch %s: %s failed", batch.pk, edition)
-            batch.failed += 1
-        if (batch.done + batch.failed) % 10 == 0:
-            Batch.objects.filter(pk=batch.pk).update(done=batch.done, failed=batch.failed)
-    combined.add_metadata({"/Title": batch_label(batch)})
-    out = io.BytesIO()
-    combined.write(out)
-    data = out.getvalue()
-    digest = hashlib.sha256(data).hexdigest()
-    batch.combined.save(f"batch-{batch.pk}-{digest[:12]}.pdf", ContentFile(data), save=False)
-    batch.combined_sha256 = digest
-    batch.finished_at = timezone.now()
-    batch.save()
+    ready = _ready_versions(editions, signatures)
+    todo = [e for e in editions if e.pk not in ready]
+    done, failed = len(ready), 0
+    if todo:
+        htmls = (render_html(e, signatures[e.pk]) for e in todo)
+        pdfs = rendering.render_pdf_batch(htmls, workers=min(workers, len(todo)))
+        for edition, pdf in zip(todo, pdfs, strict=True):
+            version = pending_version(edition, len(signatures[edition.pk]))
+            try:
+                store(version, apply_signatures(pdf, edition, signatures[edition.pk]))
+                done += 1
+            except Exception as error:  # stored on the paper; produce_documents tries again
+                log.exception("batch %s: %s failed", batch.pk, edition)
+                DocumentVersion.objects.filter(
+                    pk=version.pk, status=DocumentVersion.Status.PENDING
+                ).update(
+                    status=DocumentVersion.Status.FAILED, error=f"{type(error).__name__}: {error}"
+                )
+                failed += 1
+            Batch.objects.filter(pk=batch.pk, finished_at=None).update(
+                done=done, failed=failed, touched_at=timezone.now()
+            )
+    return finish_batch(batch.pk, editions, signatures)
+
+
+def _ready_versions(editions, signatures) -> dict:
+    """The produced version of each edition with all its signatures, by edition id."""
+    versions = DocumentVersion.objects.filter(
+        edition__in=editions, status=DocumentVersion.Status.READY
+    )
+    return {v.edition_id: v for v in versions if v.signature_count == len(signatures[v.edition_id])}
+
+
+def finish_batch(batch_id: int, editions, signatures) -> Batch:
+    """Count the batch's papers and write its combined print file, once."""
+    from pypdf import PdfWriter
+
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().get(pk=batch_id)
+        if batch.finished_at is not None:
+            return batch  # another run of the job finished it first
+        ready = _ready_versions(editions, signatures)
+        combined = PdfWriter()
+        for edition in editions:
+            if edition.pk in ready:
+                with ready[edition.pk].pdf.open("rb") as f:
+                    combined.append(io.BytesIO(f.read()))
+        batch.done, batch.failed = len(ready), len(editions) - len(ready)
+        combined.add_metadata({"/Title": batch_label(batch)})
+        out = io.BytesIO()
+        combined.write(out)
+        data = out.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        batch.combined.save(f"batch-{batch.pk}-{digest[:12]}.pdf", ContentFile(data), save=False)
+        batch.combined_sha256 = digest
+        batch.finished_at = batch.touched_at = timezone.now()
+        batch.save()
     return batch

@@ -1,6 +1,12 @@
 """The Celery app, used only when QIYUE_CELERY_BROKER_URL is set (e.g. redis://127.0.0.1:6379/0).
 
-Run a worker with: ``celery -A workflow.celery worker -l info``.
+Run a worker with ``celery -A workflow.celery worker -l info`` and, once per site, the
+scheduler with ``celery -A workflow.celery beat`` (README, "Broker and workers").
+
+A job is acknowledged only when it has finished (``acks_late``), and a job whose worker
+died is redone (``reject_on_worker_lost``; a killed worker's jobs come back after the
+visibility timeout): the jobs are idempotent (documents/production.py), so running one
+twice never doubles a paper.
 """
 
 import os
@@ -16,6 +22,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 @app.task(
     name="qiyue.run_job",
     acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=(Exception,),
     retry_backoff=True,
     max_retries=5,
@@ -42,4 +49,18 @@ def sweep_deadlines_task():
         "reminders": result.reminders,
         "overdue": result.overdue,
         "escalations": result.escalations,
+        "stale_batches": result.stale_batches,
+        "stale_papers": result.stale_papers,
     }
+
+
+@app.task(name="qiyue.produce_stale_papers")
+def produce_stale_papers_task():
+    """Celery beat, every QIYUE_STALE_PAPER_MINUTES: papers and batches a stopped producer
+    left pending are produced again (documents/production.py)."""
+    import django
+
+    django.setup()
+    from documents.production import pick_up_stale
+
+    return pick_up_stale()

@@ -350,3 +350,28 @@ LOGGING = {
     # pyHanko logs a traceback for every tampered file it is shown; the verdict says enough.
     "loggers": {"pyhanko": {"level": "CRITICAL"}, "fontTools": {"level": "ERROR"}},
 }
+
+# == broker ==
+# Papers and household-agreement batches still pending this many minutes after their act (or
+# their batch's last progress) are produced again by the deadline sweep, the beat's pick-up
+# task and `manage.py produce_documents`: the process that was producing them stopped.
+QIYUE_STALE_PAPER_MINUTES = env_int("QIYUE_STALE_PAPER_MINUTES", 10, minimum=1)
+# A job a worker took but never finished (the worker was killed) goes back to the queue after
+# this many seconds (Redis visibility timeout; jobs are acknowledged only when done).
+QIYUE_CELERY_VISIBILITY_TIMEOUT = env_int("QIYUE_CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": QIYUE_CELERY_VISIBILITY_TIMEOUT,
+    # Look for such jobs every few seconds, not only every 100 s (kombu's default).
+    "unacked_restore_interval": max(1, min(10, QIYUE_CELERY_VISIBILITY_TIMEOUT // 4)),
+    "unacked_restore_throttle": 1,
+}
+# Sites (or test runs) sharing one Redis keep their jobs apart by queue name.
+CELERY_TASK_DEFAULT_QUEUE = env_str("QIYUE_CELERY_QUEUE", "celery")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a worker process killed mid-job: the job is redone
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a long batch never holds other jobs back
+if CELERY_BROKER_URL:
+    CELERY_BEAT_SCHEDULE["produce-stale-papers"] = {
+        "task": "qiyue.produce_stale_papers",
+        "schedule": QIYUE_STALE_PAPER_MINUTES * 60.0,
+    }

@@ -2,7 +2,8 @@
 
 Each act is one function that runs in a transaction, writes its audit entry and notifies.
 The sweep is run by ``manage.py sweep_deadlines`` (cron) or by Celery beat when a broker
-is configured (workflow/celery.py); it takes ``today`` so it can be run for any day.
+is configured (workflow/celery.py); it takes ``today`` so it can be run for any day. It also
+takes up signed papers and batches whose producer stopped (documents/production.py).
 
 Idempotent: a :class:`~workflow.models.DeadlineAlert` row per (task, level) is written in
 the same transaction as the act, under a unique constraint, so no reminder, overdue mark
@@ -55,6 +56,8 @@ class SweepResult:
     overdue: int = 0
     escalations: int = 0
     skipped: list = field(default_factory=list)  # task ids the holiday data does not cover
+    stale_batches: int = 0  # household-agreement batches sent to be produced again
+    stale_papers: int = 0  # single papers produced again
 
 
 def live_project_tasks():
@@ -94,7 +97,21 @@ def sweep(today: datetime.date | None = None) -> SweepResult:
                     continue
                 if acts[level](task, deadline, today):
                     setattr(result, counters[level], getattr(result, counters[level]) + 1)
+    picked = pick_up_stale_papers()
+    result.stale_batches, result.stale_papers = picked["batches"], picked["papers"]
     return result
+
+
+def pick_up_stale_papers() -> dict:
+    """Papers signed but never produced because their producer stopped (a killed worker, a
+    restarted web process): batches go back to the background, single papers are made now."""
+    from documents.production import pick_up_stale
+
+    try:
+        return pick_up_stale()
+    except Exception:  # the deadline acts above stand whatever the papers do
+        log.exception("picking up stale papers failed")
+        return {"batches": 0, "papers": 0}
 
 
 def _project(task):

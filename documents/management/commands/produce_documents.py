@@ -1,11 +1,15 @@
 from django.core.management.base import BaseCommand
 
-from documents.production import retry_failed
+from documents.production import resume_stale_batches, retry_failed
 
 
 class Command(BaseCommand):
-    help = "Produce again every document version whose production failed (e.g. from cron)."
+    help = (
+        "Produce again every document version whose production failed or was left pending, "
+        "and finish every household-agreement batch left unfinished (e.g. from cron)."
+    )
 
     def handle(self, *args, **options):
+        batches = resume_stale_batches(inline=True)
         count = retry_failed()
-        self.stdout.write(f"{count} document(s) produced again.")
+        self.stdout.write(f"{batches} batch(es) finished, {count} document(s) produced again.")
