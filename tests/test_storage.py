@@ -114,6 +114,18 @@ def test_the_storage_backend_and_its_options_come_from_the_environment(tmp_path)
     assert json.loads(result.stdout) == {"BACKEND": IN_MEMORY, "OPTIONS": options}
 
 
+def test_the_storage_options_may_come_from_a_file(tmp_path):
+    secret = tmp_path / "storage.json"
+    secret.write_text('{"location": "/srv/papers"}\n', encoding="utf-8")
+    result = run_python(
+        PRINT_STORAGE,
+        {"DJANGO_SETTINGS_MODULE": "workflow.settings", "QIYUE_STORAGE_OPTIONS_FILE": str(secret)},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["OPTIONS"] == {"location": "/srv/papers"}
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [

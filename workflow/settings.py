@@ -266,7 +266,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 # == storage ==
 # Uploaded and generated files (the signed papers) go through Django's storage API only, so a
 # county may keep them elsewhere, e.g. S3-compatible object storage (README "Deployment: several
-# machines"); the default is the local directory MEDIA_ROOT.
+# machines"); the default is the local directory MEDIA_ROOT. The options may hold the storage's
+# credentials, so they can come from a file too (QIYUE_STORAGE_OPTIONS_FILE).
 _STORAGE_BACKEND = env_str("QIYUE_STORAGE_BACKEND", "").strip() or (
     "django.core.files.storage.FileSystemStorage"
 )
@@ -276,7 +277,7 @@ if not (_module and _class) or importlib.util.find_spec(_module.split(".")[0]) i
         f"QIYUE_STORAGE_BACKEND={_STORAGE_BACKEND!r} is not an importable dotted class path."
     )
 try:
-    _STORAGE_OPTIONS = json.loads(env_str("QIYUE_STORAGE_OPTIONS", "").strip() or "{}")
+    _STORAGE_OPTIONS = json.loads(env_secret("QIYUE_STORAGE_OPTIONS", "").strip() or "{}")
 except ValueError as _error:
     raise ImproperlyConfigured(f"QIYUE_STORAGE_OPTIONS is not JSON: {_error}.") from None
 if not isinstance(_STORAGE_OPTIONS, dict):
