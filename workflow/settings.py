@@ -5,6 +5,8 @@ production differs only by environment variables, listed in ``.env.example``.
 """
 
 import datetime as dt
+import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -260,6 +262,29 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+
+# == storage ==
+# Uploaded and generated files (the signed papers) go through Django's storage API only, so a
+# county may keep them elsewhere, e.g. S3-compatible object storage (README "Deployment: several
+# machines"); the default is the local directory MEDIA_ROOT. The options may hold the storage's
+# credentials, so they can come from a file too (QIYUE_STORAGE_OPTIONS_FILE).
+_STORAGE_BACKEND = env_str("QIYUE_STORAGE_BACKEND", "").strip() or (
+    "django.core.files.storage.FileSystemStorage"
+)
+_module, _, _class = _STORAGE_BACKEND.rpartition(".")
+if not (_module and _class) or importlib.util.find_spec(_module.split(".")[0]) is None:
+    raise ImproperlyConfigured(
+        f"QIYUE_STORAGE_BACKEND={_STORAGE_BACKEND!r} is not an importable dotted class path."
+    )
+try:
+    _STORAGE_OPTIONS = json.loads(env_secret("QIYUE_STORAGE_OPTIONS", "").strip() or "{}")
+except ValueError as _error:
+    raise ImproperlyConfigured(f"QIYUE_STORAGE_OPTIONS is not JSON: {_error}.") from None
+if not isinstance(_STORAGE_OPTIONS, dict):
+    raise ImproperlyConfigured(
+        'QIYUE_STORAGE_OPTIONS must be a JSON object, e.g. {"bucket_name": "qiyue"}.'
+    )
+STORAGES["default"] = {"BACKEND": _STORAGE_BACKEND, "OPTIONS": _STORAGE_OPTIONS}
 
 # Mail: console by default; with QIYUE_EMAIL_HOST set, SMTP unless a backend is named.
 EMAIL_HOST = env_str("QIYUE_EMAIL_HOST") or "localhost"
