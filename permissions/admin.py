@@ -16,6 +16,9 @@ from . import onboarding
 from .models import Region
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Each new account's password is hashed with Argon2 (~0.3 s of CPU): past this many, the
+# upload would outlast the web worker's timeout (60 s), so the command imports them instead.
+WEB_MAX_NEW_ACCOUNTS = 100
 
 
 @admin.register(Region)
@@ -78,7 +81,9 @@ class RegionAdmin(admin.ModelAdmin):
                 context["plan"] = plan
                 context["file_name"] = upload.name
                 context["counts"] = plan.counts()
-                if plan.ok and not request.POST.get("dry_run"):
+                too_many = plan.counts()["people_new"] > WEB_MAX_NEW_ACCOUNTS
+                context["too_many"] = too_many and WEB_MAX_NEW_ACCOUNTS
+                if plan.ok and not too_many and not request.POST.get("dry_run"):
                     try:
                         context["outcome"] = onboarding.import_plan(request.user, plan)
                     except onboarding.ImportFailed as exc:

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from guardian.models import UserObjectPermission
 from openpyxl import Workbook, load_workbook
 
+from benchmarks.onboarding import county_workbook
 from documents import pki
 from permissions import onboarding
 from permissions.jurisdiction import operator_ids, roles_of
@@ -69,33 +70,6 @@ def _sheet(book, title, rows):
     sheet.append([header for _name, header in onboarding.COLUMNS[title]])
     for row in rows:
         sheet.append(row)
-
-
-def county_workbook(townships=15, villages=200, officials=600) -> io.BytesIO:
-    """A county-sized sheet: every township and village with its officials, round-robin."""
-    regions = [[COUNTY, "织金县", "县", ""]]
-    towns = [f"520524{100 + t:03d}" for t in range(townships)]
-    regions += [[code, f"第{t + 1}镇", "乡镇", COUNTY] for t, code in enumerate(towns)]
-    villages_codes = []
-    for v in range(villages):
-        town = towns[v % townships]
-        code = f"{town}{200 + v // townships:03d}"
-        villages_codes.append(code)
-        regions.append([code, f"第{v + 1}村", "村", town])
-    roles = [
-        ("村支两委", villages_codes),
-        ("驻村第一书记", villages_codes),
-        ("乡镇扶贫工作站", towns),
-        ("乡镇领导", towns),
-    ]
-    people, i = [], 0
-    while len(people) < officials:
-        role, codes = roles[i % len(roles)]
-        code = codes[(i // len(roles)) % len(codes)]
-        people.append([f"official{i:04d}", f"官员{i}", f"138{i:08d}", role, code, "", ""])
-        i += 1
-    orgs = [["", "人民政府", code, "", "", "", "是"] for code in [COUNTY, *towns]]
-    return workbook(regions, people, orgs)
 
 
 def counts():
@@ -453,12 +427,28 @@ def test_only_superusers_reach_the_import(cast):
     assert Region.objects.count() == before
 
 
-def test_a_county_sized_sheet_imports_in_one_go(admin_user):
-    outcome = imported(admin_user, county_workbook(townships=3, villages=12, officials=40))
-    assert outcome.created["regions"] == 16 and outcome.created["users"] == 40
-    assert (
-        UserObjectPermission.objects.filter(
-            permission__codename=ROLES_BY_CODE["village_secretary"].code
-        ).count()
-        == 10
+def test_a_county_shaped_sheet_imports_in_one_go_and_one_bad_row_stops_it(admin_user):
+    """The benchmark's sheet (python -m benchmarks --only onboarding), at a tenth of its size."""
+    bad = onboarding.read_workbook(io.BytesIO(county_workbook(3, 12, 40, bad_row=True)))
+    assert [(e.sheet, e.row, e.column) for e in bad.errors] == [("人员", 40, "E")]
+    assert Region.objects.count() == 0
+
+    outcome = imported(admin_user, io.BytesIO(county_workbook(3, 12, 40)))
+    assert outcome.created == {"regions": 16, "users": 40, "operators": 0}
+    assert outcome.grants == 40 and len(outcome.keys_issued) == 4
+    secretaries = UserObjectPermission.objects.filter(
+        permission__codename=ROLES_BY_CODE["village_secretary"].code
     )
+    assert secretaries.count() == 10
+
+
+def test_the_admin_page_sends_a_sheet_with_too_many_new_accounts_to_the_command(
+    admin_user, monkeypatch
+):
+    from permissions import admin as onboarding_admin
+
+    monkeypatch.setattr(onboarding_admin, "WEB_MAX_NEW_ACCOUNTS", 3)
+    before = counts()
+    page = upload(f_client(admin_user), workbook()).content.decode()
+    assert "manage.py import_county county.xlsx" in page and "5 个账户" in page
+    assert counts() == before
