@@ -23,11 +23,16 @@ WEB_MAX_NEW_ACCOUNTS = 100
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ("full_name", "level", "code", "credit_code")
+    list_display = ("region_path", "level", "code", "credit_code")
     list_filter = ("level",)
+    list_select_related = ("parent__parent",)
     search_fields = ("name", "code")
     ordering = ("path",)
     change_list_template = "admin/permissions/region/change_list.html"
+
+    @admin.display(description=gettext_lazy("region"), ordering="path")
+    def region_path(self, region):
+        return region.full_name
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser

@@ -455,6 +455,8 @@ def read_workbook(file) -> Plan:
     levels = _check_regions(plan, region_rows)
     _check_orgs(plan, org_rows, levels)
     _check_people(plan, person_rows, levels)
+    order = {title: i for i, title in enumerate(COLUMNS)}
+    plan.errors.sort(key=lambda e: (order.get(e.sheet, -1), e.row, len(e.column), e.column))
     return plan
 
 
