@@ -16,12 +16,13 @@ import json
 import os
 import sys
 
-from . import pdf, queue
+from . import onboarding, pdf, queue
 
 # name -> benchmark
 BENCHMARKS = {
     "pdf": pdf.run,
     "queue": queue.bench,
+    "onboarding": onboarding.bench,
 }
 
 
