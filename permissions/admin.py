@@ -86,9 +86,10 @@ class RegionAdmin(admin.ModelAdmin):
                 context["plan"] = plan
                 context["file_name"] = upload.name
                 context["counts"] = plan.counts()
-                too_many = plan.counts()["people_new"] > WEB_MAX_NEW_ACCOUNTS
+                dry_run = bool(request.POST.get("dry_run"))
+                too_many = plan.counts()["people_new"] > WEB_MAX_NEW_ACCOUNTS and not dry_run
                 context["too_many"] = too_many and WEB_MAX_NEW_ACCOUNTS
-                if plan.ok and not too_many and not request.POST.get("dry_run"):
+                if plan.ok and not too_many and not dry_run:
                     try:
                         context["outcome"] = onboarding.import_plan(request.user, plan)
                     except onboarding.ImportFailed as exc:

@@ -30,7 +30,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -564,6 +564,16 @@ def _check_regions(plan: Plan, rows: list[Row]) -> dict[str, str]:
                     },
                 )
                 continue
+        if existing is not None and existing.name != name:
+            clash = Region.objects.filter(parent_id=existing.parent_id, name=name).first()
+            if clash is not None:
+                plan.error(
+                    row,
+                    "name",
+                    _("“%(name)s” already exists with the code %(code)s.")
+                    % {"name": name, "code": clash.code or "—"},
+                )
+                continue
         plan.tree[code] = (name, parent_code)
         plan.regions.append(RegionRow(row, code, name, level, parent_code, existing))
     return levels
@@ -840,6 +850,15 @@ def import_plan(actor, plan: Plan, *, key_dir=None) -> Outcome:
     hashed = {username: make_password(password) for username, password in passwords.items()}
     outcome.timings["hashing_s"] = round(time.perf_counter() - started, 2)
     started = time.perf_counter()
+    try:
+        _write(actor, plan, outcome, hashed, passwords, key_dir)
+    except IntegrityError as exc:  # e.g. a renamed region clashes with a sibling's name
+        raise ImportFailed(_("The database refused a row (%(error)s).") % {"error": exc}) from exc
+    outcome.timings["writing_s"] = round(time.perf_counter() - started, 2)
+    return outcome
+
+
+def _write(actor, plan: Plan, outcome: Outcome, hashed, passwords, key_dir) -> None:
     with transaction.atomic():
         regions = _import_regions(actor, plan, outcome)
         operators = _import_orgs(actor, plan, outcome, regions)
@@ -867,8 +886,6 @@ def import_plan(actor, plan: Plan, *, key_dir=None) -> Outcome:
                     "keys": outcome.keys_issued,
                 },
             )
-    outcome.timings["writing_s"] = round(time.perf_counter() - started, 2)
-    return outcome
 
 
 def _region_fields(region: Region) -> dict:

@@ -391,8 +391,8 @@ def test_the_admin_page_lists_every_error_and_imports_nothing(admin_user):
     people = [*PEOPLE, ["x1", "某", "12", "乡镇领导", LEFENG, "", ""]]
     page = upload(client, workbook(people=people)).content.decode()
     assert "发现 2 个错误" in page and "未导入任何数据" in page
-    assert ">C</span><br><span class=\"nowrap\">手机号<" in page
-    assert ">E</span><br><span class=\"nowrap\">区划代码<" in page
+    assert '>C</span><br><span class="nowrap">手机号<' in page
+    assert '>E</span><br><span class="nowrap">区划代码<' in page
     assert counts() == before
 
 
@@ -453,3 +453,11 @@ def test_the_admin_page_sends_a_sheet_with_too_many_new_accounts_to_the_command(
     page = upload(f_client(admin_user), workbook()).content.decode()
     assert "manage.py import_county county.xlsx" in page and "5 个账户" in page
     assert counts() == before
+
+
+def test_renaming_a_region_to_a_siblings_name_is_an_error_not_a_crash(admin_user):
+    imported(admin_user)
+    regions = [REGIONS[0], REGIONS[1], [DAZHAI, "乐丰村", "村", ZHUZANG]]
+    plan = onboarding.read_workbook(workbook(regions, people=[], orgs=[]))
+    assert [(e.sheet, e.row, e.column) for e in plan.errors] == [("区划", 4, "B")]
+    assert LEFENG in plan.errors[0].message
