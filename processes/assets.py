@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from permissions.roles import COUNTY_POVERTY_OFFICE, TOWNSHIP_WORK_STATION
 from workflow import audit
+from workflow.inputs import InputDiscipline
 
 from .models import Asset, ImplementationMode, Project
 from .rules import RuleViolation
@@ -66,7 +67,7 @@ def default_income_terms(project) -> str:
     return split
 
 
-class AssetForm(forms.ModelForm):
+class AssetForm(InputDiscipline, forms.ModelForm):
     class Meta:
         model = Asset
         fields = [

@@ -4,17 +4,11 @@ from django.core.exceptions import PermissionDenied
 from django.views import generic
 
 from workflow.calendar import LAST_YEAR, is_provisional
+from workflow.inputs import query_id
 from workflow.supervision import may_urge, urge_regions
 
 from . import dashboard
 from .stages import STAGES
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class DashboardView(generic.TemplateView):
@@ -31,10 +25,10 @@ class DashboardView(generic.TemplateView):
         townships = dashboard.townships_of(rows)
         shown = dashboard.filter_rows(
             rows,
-            township=_int(params.get("township")),
+            township=query_id(params, "township"),
             stage=params.get("stage") or None,
-            leader=_int(params.get("leader")),
-            min_age=_int(params.get("age")),
+            leader=query_id(params, "leader"),
+            min_age=query_id(params, "age"),
             show=params.get("show") or None,
         )
         regions = urge_regions(user)

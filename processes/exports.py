@@ -9,17 +9,31 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from workflow.inputs import safe_cell
+
 from . import ledger
 from .models import Asset, DividendShare, DividendYear, FundMovement, Project
 
 
+def _append(sheet, values):
+    """One row; text that would start a formula is written as a literal string (shown and
+    read back unchanged), and characters an .xlsx cannot hold are dropped, so one asset
+    named with a control character cannot break the county's export."""
+    cells = [safe_cell(str(value) if isinstance(value, Promise) else value) for value in values]
+    sheet.append([value for value, _as_text in cells])
+    for cell, (_value, as_text) in zip(sheet[sheet.max_row], cells, strict=False):
+        if as_text:
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
 def _sheet(workbook, title, header, rows):
     sheet = workbook.create_sheet(title)
-    sheet.append([str(value) for value in header])
+    _append(sheet, [str(value) for value in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([str(value) if isinstance(value, Promise) else value for value in row])
+        _append(sheet, row)
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = 18
     return sheet

@@ -18,8 +18,9 @@ from permissions.roles import (
     VILLAGE_SECRETARY,
     Level,
 )
+from workflow import forms as task_forms
 from workflow.audit import jsonable
-from workflow.forms import ModelTaskForm, ReviewForm, TaskForm
+from workflow.inputs import InputDiscipline
 from workflow.operation_forms import PersonChoiceField
 from workflow.widgets import ChoiceTable
 
@@ -49,10 +50,43 @@ def _snapshot(obj, fields) -> dict:
     return jsonable({name: getattr(obj, name) for name in fields})
 
 
+class PlausibleDates:
+    """Every date of a stage form lies in its plausible range (rules/periods.py): not before
+    2013, and not after today unless ``dates_ahead`` gives the field days of room."""
+
+    dates_ahead = {"starts_on": 366}  # an agreement may take effect up to a year ahead
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            if not isinstance(field, forms.DateField) or value is None or name in self.errors:
+                continue
+            try:
+                periods.check_plausible_date(value, today, self.dates_ahead.get(name, 0))
+            except RuleViolation as error:
+                self.add_error(name, error)
+        return cleaned
+
+
+# The task forms of this module: workflow's, with the dates checked.
+class TaskForm(PlausibleDates, task_forms.TaskForm):
+    pass
+
+
+class ModelTaskForm(PlausibleDates, task_forms.ModelTaskForm):
+    pass
+
+
+class ReviewForm(PlausibleDates, task_forms.ReviewForm):
+    pass
+
+
 # --- 1 项目谋划宣传会议 planning meeting (village; starts the process) -------------------
 
 
-class PlanningMeetingForm(forms.ModelForm):
+class PlanningMeetingForm(InputDiscipline, PlausibleDates, forms.ModelForm):
     """The village records the planning meeting and the candidate project it chose."""
 
     class Meta:
@@ -93,6 +127,12 @@ class PlanningMeetingForm(forms.ModelForm):
         )
         for name in ("meeting_date", "meeting_attendees", "meeting_minutes"):
             self.fields[name].required = True
+
+    def clean_meeting_attendees(self):
+        count = self.cleaned_data["meeting_attendees"]
+        if count is not None:
+            periods.check_attendees(count)
+        return count
 
     def clean(self):
         cleaned = super().clean()

@@ -12,6 +12,7 @@ from django.views import generic
 from viewflow.urls import Application
 
 from permissions.jurisdiction import roles_of
+from workflow.inputs import InputDiscipline
 from workflow.operation_forms import PersonChoiceField
 
 from . import actions, chain, ledger, reports
@@ -87,7 +88,7 @@ class ProjectActView(generic.FormView):
         return HttpResponseRedirect(reverse("projects:detail", args=[self.project.pk]))
 
 
-class FiveOnesForm(forms.Form):
+class FiveOnesForm(InputDiscipline, forms.Form):
     responsible_leader = PersonChoiceField(
         label=_("Responsible leader"), queryset=None, required=False
     )
@@ -126,7 +127,7 @@ class FiveOnesChangeView(ProjectActView):
         )
 
 
-class ReclaimForm(forms.Form):
+class ReclaimForm(InputDiscipline, forms.Form):
     amount = forms.DecimalField(
         label=_("Amount reclaimed (yuan)"), max_digits=14, decimal_places=2, min_value=0.01
     )
@@ -154,7 +155,7 @@ class ReclaimView(ProjectActView):
         )
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(InputDiscipline, forms.Form):
     operator = forms.ModelChoiceField(label=_("New operator"), queryset=Operator.objects.none())
     reason = REASON
 
@@ -185,7 +186,7 @@ class ReportListView(generic.ListView):
         )
 
 
-class AdvanceForm(forms.Form):
+class AdvanceForm(InputDiscipline, forms.Form):
     findings = forms.CharField(
         label=_("Findings"),
         required=False,

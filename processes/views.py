@@ -12,6 +12,7 @@ from viewflow.workflow.status import STATUS
 
 from permissions.models import Region
 from permissions.roles import ROLES_BY_CODE, Level
+from workflow.inputs import query_id
 from workflow.models import AuditEntry
 from workflow.tasks import ScopedTask
 
@@ -57,8 +58,9 @@ class ProjectListView(generic.ListView):
             "village__parent", "operator", "responsible_leader"
         )
         params = self.request.GET
-        if params.get("township"):
-            projects = projects.filter(village__parent_id=params["township"])
+        township = query_id(params, "township")
+        if township is not None:
+            projects = projects.filter(village__parent_id=township)
         if params.get("mode"):
             projects = projects.filter(mode=params["mode"])
         if params.get("q"):

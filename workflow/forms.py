@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.nodes import If
 
 from .audit import display_name, jsonable
+from .inputs import InputDiscipline
 
 APPROVE, BACK = "approve", "back"
 
@@ -22,7 +23,7 @@ def send_back_target(flow_task):
     return gate._on_false if isinstance(gate, If) else None
 
 
-class TaskForm(forms.Form):
+class TaskForm(InputDiscipline, forms.Form):
     # 撤回: a step may be taken back and done again when doing it again simply overwrites
     # what it wrote. A form that appends records (reports, acceptance conclusions, payouts)
     # or moves their status on sets this False: such work is sent back by the next official.
@@ -36,7 +37,7 @@ class TaskForm(forms.Form):
         raise NotImplementedError
 
 
-class ModelTaskForm(forms.ModelForm):
+class ModelTaskForm(InputDiscipline, forms.ModelForm):
     """A task form that edits a model instance; ``get_instance`` picks which."""
 
     withdrawable = True  # doing it again edits the same instance (see TaskForm)

@@ -1,9 +1,10 @@
 from django.db import OperationalError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from .exceptions import TaskUnavailable
+from .inputs import fits_key
 
 
 class FlowLockMiddleware:
@@ -16,6 +17,13 @@ class FlowLockMiddleware:
 
     def __call__(self, request):
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # An id in the URL beyond any key the database holds is a 404 for every view,
+        # viewflow's included (SQLite raised OverflowError on it inside the flow lock: a 500).
+        if any(isinstance(v, int) and not fits_key(v) for v in [*view_args, *view_kwargs.values()]):
+            raise Http404
+        return None
 
     def process_exception(self, request, exception):
         if isinstance(exception, FlowLockFailed | TaskUnavailable) or _database_busy(exception):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .audit import display_name
+from .inputs import InputDiscipline
 from .models import SignOff
 from .operations import colleagues, panel_candidates, panel_seats, signer_candidates
 
@@ -81,7 +82,7 @@ class PeopleChoiceField(PersonChoiceField, forms.ModelMultipleChoiceField):
 REASON = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class _OperationForm(forms.Form):
+class _OperationForm(InputDiscipline, forms.Form):
     reason = REASON
 
     def __init__(self, *args, task, actor, **kwargs):
@@ -168,7 +169,7 @@ class PanelForm(_OperationForm):
         return cleaned
 
 
-class CarbonCopyForm(forms.Form):
+class CarbonCopyForm(InputDiscipline, forms.Form):
     recipients = PeopleChoiceField(
         label=_("Recipients"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 8})
     )
@@ -190,7 +191,7 @@ class WithdrawForm(_OperationForm):
     pass
 
 
-class SignForm(forms.Form):
+class SignForm(InputDiscipline, forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[(SignOff.Decision.AGREE, _("Agree")), (SignOff.Decision.REJECT, _("Reject"))],

@@ -18,6 +18,7 @@ from permissions.roles import Level
 
 from . import audit
 from .deadlines import DEFAULT_LIMITS, LIVE, county_limits, step_choices
+from .inputs import InputDiscipline
 from .models import Notification, StageLimit
 from .notifications import link_of, mark_read
 from .supervision import UrgeNotAllowed, may_urge, urge_task
@@ -56,7 +57,7 @@ class OpenNotificationView(generic.View):
         return HttpResponseRedirect(link_of(notification) or reverse("oversight:notifications"))
 
 
-class UrgeForm(forms.Form):
+class UrgeForm(InputDiscipline, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for urging"),
         max_length=500,
@@ -106,7 +107,7 @@ class UrgeView(generic.FormView):
         return HttpResponseRedirect(reverse("projects:detail", args=[self.project.pk]))
 
 
-class StageLimitsForm(forms.Form):
+class StageLimitsForm(InputDiscipline, forms.Form):
     """Three numbers per step: limit, remind before, escalate after (working days)."""
 
     FIELDS = ("working_days", "remind_before_days", "escalate_after_days")

@@ -39,10 +39,11 @@ from viewflow.workflow.models import Task
 
 from . import actions, operations
 from .audit import display_name
+from .inputs import InputDiscipline
 from .tasks import ScopedTask
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(InputDiscipline, forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

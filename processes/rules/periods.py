@@ -74,3 +74,46 @@ def check_payout_date(paid_on: datetime.date, notice_end: datetime.date) -> None
             )
             % {"end": notice_end.isoformat()}
         )
+
+
+# Targeted poverty alleviation (精准扶贫) begins in 2013: proposed at 十八洞村 in November 2013
+# and set out in 中办发〔2013〕25号 that December. No project of this model is older.
+EARLIEST_DATE = datetime.date(2013, 1, 1)
+
+
+def check_plausible_date(day: datetime.date, today: datetime.date, ahead_days: int = 0) -> None:
+    """A date on a stage form lies between 2013-01-01 and ``ahead_days`` after today.
+
+    Meetings held, agreements signed, approvals, acceptances and payments are recorded after
+    they happen (``ahead_days=0``); an agreement may take effect up to a year ahead."""
+    if day < EARLIEST_DATE:
+        raise RuleViolation(
+            _(
+                "%(day)s is too early: targeted poverty alleviation (精准扶贫) and its projects began in 2013, "
+                "so no date before %(earliest)s is plausible."
+            )
+            % {"day": day.isoformat(), "earliest": EARLIEST_DATE.isoformat()}
+        )
+    latest = today + datetime.timedelta(days=ahead_days)
+    if day > latest:
+        if ahead_days:
+            message = _("%(day)s is too far ahead: the date can be at most %(latest)s.")
+        else:
+            message = _("%(day)s is in the future: record it once it has happened.")
+        raise RuleViolation(message % {"day": day.isoformat(), "latest": latest.isoformat()})
+
+
+# A planning meeting (项目谋划宣传会议) is a village assembly or a meeting of households'
+# representatives (村民委员会组织法 arts. 22 and 25); the largest administrative villages of a
+# county count a few thousand residents.
+MAX_ATTENDEES = 5000
+
+
+def check_attendees(count: int) -> None:
+    if count < 1 or count > MAX_ATTENDEES:
+        raise RuleViolation(
+            _(
+                "A planning meeting has between 1 and %(max)s attendees (a village assembly); %(count)s was entered."
+            )
+            % {"max": MAX_ATTENDEES, "count": count}
+        )

@@ -541,3 +541,46 @@ def test_the_application_accepts_a_household_up_to_exactly_the_cap(cast):
         data={**demo.step_data("application", inside), "households": [str(short.pk)]},
     )
     assert inside.beneficiaries.get().subsidy == FEN
+
+
+# --- plausible dates, attendees and terms (issue 16: year 1, 9999 and 0 attendees were accepted)
+
+
+def test_a_date_is_plausible_from_2013_until_today():
+    import datetime
+
+    from processes.rules.periods import check_plausible_date
+
+    today = datetime.date(2026, 12, 1)
+    check_plausible_date(datetime.date(2013, 1, 1), today)
+    check_plausible_date(today, today)
+    for day in (datetime.date(2012, 12, 31), datetime.date(1, 1, 1), datetime.date(2026, 12, 2)):
+        with pytest.raises(RuleViolation):
+            check_plausible_date(day, today)
+
+
+def test_an_agreement_may_start_up_to_a_year_ahead_but_no_later():
+    import datetime
+
+    from processes.rules.periods import check_plausible_date
+
+    today = datetime.date(2026, 12, 1)
+    check_plausible_date(today + datetime.timedelta(days=366), today, ahead_days=366)
+    with pytest.raises(RuleViolation, match="2027-12-03"):
+        check_plausible_date(datetime.date(9999, 12, 31), today, ahead_days=367)
+
+
+def test_a_planning_meeting_has_between_one_and_five_thousand_attendees():
+    from processes.rules.periods import check_attendees
+
+    check_attendees(1)
+    check_attendees(5000)
+    for count in (0, -1, 5001):
+        with pytest.raises(RuleViolation):
+            check_attendees(count)
+
+
+def test_an_agreement_runs_at_most_thirty_years():
+    check_term(30)
+    with pytest.raises(RuleViolation):
+        check_term(31)
