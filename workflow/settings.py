@@ -129,6 +129,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every answer carries the policy, the 413/429 refusals below included (== CSP == block).
+    "csp.middleware.CSPMiddleware",
     # Before anything reads the body or touches the database (workflow/security.py).
     "workflow.security.RequestSizeLimitMiddleware",
     "workflow.security.RateLimitMiddleware",
@@ -400,3 +402,35 @@ if CELERY_BROKER_URL:
         "task": "qiyue.produce_stale_papers",
         "schedule": QIYUE_STALE_PAPER_MINUTES * 60.0,
     }
+
+# == CSP ==
+# A Content-Security-Policy on every answer, in every mode (DEBUG too, so tests see it; Django's
+# own debug pages are the exception: their inline script and style are refused). Scripts come
+# only from our static files: no template has an inline script or handler (the template scan in
+# tests/workflow/test_csp.py keeps it so), and viewflow's bundled JS needs no eval. Styles also
+# come only from static files, except three pieces of inline CSS that viewflow's bundled scripts
+# write at run time, allowed by their hashes ('unsafe-hashes' lets a hash match a style attribute):
+CSP_INLINE_STYLES_OF_VIEWFLOW = [
+    # Turbo 7.3's progress bar <style> (turbo.es2017-umd.js, ProgressBar.defaultCSS).
+    "'sha256-WAyOw4V+FqDc35lQPyRADLBWbuNK8ahvYEaQIYF1+Ps='",
+    # The blank span Material's snackbar adds to announce a message to screen readers
+    # (viewflow.min.js: setAttribute("style", "display: inline-block; width: 0; height: 1px;")).
+    "'sha256-1Kungmqi0WhaYRDmBdTUngGa5h+T+yrG9t/gL5x5lEI='",
+    # The file field's row (viewflow.min.js, vf-field-file: style=position:relative), which
+    # lays the transparent file input over the visible box.
+    "'sha256-KpSV7LuPYEu58+3u9LJr9v5Drm0uIKEv0h3u/+NVNm8='",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-hashes'", *CSP_INLINE_STYLES_OF_VIEWFLOW],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}

@@ -2,8 +2,9 @@
 
 A ``person`` acts only through what is on screen: the login page, visible links, buttons and
 labelled inputs, never scripts that set values or direct POSTs. On every page it sees, the
-harness fails the test on a response ≥ 500, a request to any host but the live server, or a
-page wider than the viewport. Each journey runs at desktop (1280×800) and phone (390×844).
+harness fails the test on a response ≥ 500, a request to any host but the live server, a
+Content-Security-Policy violation (Chromium's console report, naming the directive), or a page
+wider than the viewport. Each journey runs at desktop (1280×800) and phone (390×844).
 
 Screenshots land in ``$QIYUE_VAR_DIR/screenshots/`` (default ``var/screenshots``): always on
 failure, and at every step with ``QIYUE_SCREENSHOTS=1``. ``QIYUE_CHROMIUM`` names the browser
@@ -96,6 +97,7 @@ class Person:
         context.set_default_timeout(15_000)
         self.page = context.new_page()
         self.page.on("response", self._response)
+        self.page.on("console", self._console)
 
     # --- what the harness watches ---------------------------------------------------------
 
@@ -110,6 +112,15 @@ class Person:
     def _response(self, response):
         if response.status >= 500:
             self.problems.append(f"{response.status} from {response.url}")
+
+    def _console(self, message):
+        # Chromium reports every refused script, style, image or frame on the console.
+        text = message.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            directive = re.search(r"directive:?\s*[\"']([a-z-]+)", text)
+            what = directive.group(1) if directive else "?"
+            where = message.location.get("url") or self.page.url
+            self.problems.append(f"CSP violation ({what}) on {where}: {text[:400]}")
 
     def look(self):
         """Check the page now on screen: no server errors so far, nothing wider than the

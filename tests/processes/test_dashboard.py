@@ -167,9 +167,8 @@ def test_dashboard_page_lists_rows_with_drill_down_and_heatmap(cast, overdue_now
     assert "督办看板" in html
     assert f'href="/projects/{a.pk}/"' in html and f'href="/projects/{b.pk}/"' in html
     assert "已升级督办" in html
-    assert (
-        'class="qy-cell" data-stage="application" style="background: rgba(183, 28, 28, 1.0)' in html
-    )
+    # The busiest cell is the darkest shade (qiyue.css), in white letters.
+    assert 'class="qy-cell qy-shade-10 qy-shade--dark" data-stage="application"' in html
 
 
 def test_township_b_lead_sees_none_of_township_as_rows(cast, overdue_now):

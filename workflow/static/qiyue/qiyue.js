@@ -59,4 +59,18 @@
 
   // == error pages, verify, chart and shared page chrome ==============================
 
+
+  // == CSP: what used to be inline script ============================================
+  // A "Back" link ([data-qy-back]; viewflow's pages had onclick="window.history.back(-1)"):
+  // go back; "reload" also redraws the list after a bulk assign, as viewflow's handler did.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-qy-back]");
+    if (!link) return;
+    event.preventDefault();
+    window.history.back();
+    if (link.getAttribute("data-qy-back") === "reload" && window.Turbo) {
+      setTimeout(function () { window.Turbo.visit("."); }, 100);
+    }
+  });
+
 })();
