@@ -354,9 +354,20 @@ def produce_edition(edition_id: int) -> DocumentVersion | None:
     done = edition.versions.filter(
         signature_count=len(signatures), status=DocumentVersion.Status.READY
     )
+    # A signature that came before the paper was produced leaves the version of the paper as
+    # it stood before that signature waiting too: produce it as it was, so the history is whole.
+    earlier = edition.versions.filter(
+        status=DocumentVersion.Status.PENDING, signature_count__lt=len(signatures)
+    ).order_by("number")
+    for waiting in earlier:
+        _produce(waiting, edition, signatures[: waiting.signature_count])
     if done.exists():
         return done.first()
     version = pending_version(edition, len(signatures))
+    return version if _produce(version, edition, signatures) else None
+
+
+def _produce(version: DocumentVersion, edition: Edition, signatures: list[Signature]) -> bool:
     try:
         pdf = build_pdf(edition, signatures)
     except Exception as error:  # stored, shown, and produced again: never a silent loss
@@ -364,9 +375,9 @@ def produce_edition(edition_id: int) -> DocumentVersion | None:
         DocumentVersion.objects.filter(pk=version.pk).update(
             status=DocumentVersion.Status.FAILED, error=f"{type(error).__name__}: {error}"
         )
-        return None
+        return False
     store(version, pdf)  # False: a second run of the job stored it first; that one stands
-    return version
+    return True
 
 
 def store(version: DocumentVersion, pdf: bytes) -> bool:
@@ -420,10 +431,14 @@ def retry_failed() -> int:
     )
     count = 0
     for edition_id in sorted(set(failed)):
-        edition = Edition.objects.get(pk=edition_id)
-        latest = edition.versions.order_by("-number").first()
-        if latest.status != DocumentVersion.Status.READY and produce_edition(edition_id):
-            count += 1
+        versions = DocumentVersion.objects.filter(edition_id=edition_id)
+        latest = versions.order_by("-number").first()
+        waiting = versions.filter(status=DocumentVersion.Status.PENDING).count()
+        if latest.status != DocumentVersion.Status.READY:
+            count += produce_edition(edition_id) is not None
+        elif waiting:  # an earlier version left waiting behind a later signature
+            produce_edition(edition_id)
+            count += versions.filter(status=DocumentVersion.Status.PENDING).count() < waiting
     return count
 
 

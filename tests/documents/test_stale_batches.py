@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from documents import production
+from documents import production, signing
 from documents.models import Batch, Document, DocumentKind, DocumentVersion, Signature
 from processes import demo
 from processes.models import ImplementationMode
@@ -127,3 +127,23 @@ def test_a_paper_another_producer_stored_first_is_not_stored_again(lost_batch):
     assert version.sha256 == stored.sha256 and version.pdf.name == stored.pdf.name
     assert version.pdf.storage.exists(version.pdf.name)
     assert late.sha256 == stored.sha256  # the late run sees the paper that stands
+
+
+def test_a_paper_signed_again_before_it_was_produced_keeps_both_versions(lost_batch):
+    """The township signed the entrustment agreement, then the operator, before either paper
+    was produced: each version is produced as it stood, none is left 生成中 for good."""
+    project, _ = lost_batch
+    entrustment = Document.objects.get(project=project, kind=DocumentKind.ENTRUSTMENT)
+    waiting = list(entrustment.versions.order_by("number").values_list("signature_count", "status"))
+    assert waiting == [(1, "pending"), (2, "pending")]
+
+    production.produce_edition(entrustment.latest.edition_id)
+
+    versions = list(entrustment.versions.order_by("number"))
+    assert [(v.signature_count, v.status) for v in versions] == [(1, "ready"), (2, "ready")]
+    for version in versions:
+        with version.pdf.open("rb") as f:
+            pdf = f.read()
+        assert hashlib.sha256(pdf).hexdigest() == version.sha256
+        assert len(signing.verify_pdf(pdf).signatures) == version.signature_count
+    assert production.retry_failed() == 0  # nothing left to do
