@@ -332,6 +332,11 @@ def backup(
         "private_keys_omitted": [],
         "members": {},
     }
+    if not manifest["migrations"]:
+        raise BackupError(
+            f"The database {connections[using].settings_dict['NAME']} has no tables "
+            "(never migrated): nothing to back up. Is DATABASE_URL or QIYUE_VAR_DIR right?"
+        )
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".qiyue-backup-") as staging:
         staging = Path(staging)
 
