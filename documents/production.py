@@ -37,7 +37,7 @@ from workflow import jobs
 
 from . import pki, signing
 from .kinds import KINDS
-from .models import Batch, Document, DocumentVersion, Edition, Signature
+from .models import Batch, Document, DocumentVersion, Edition, Signature, SignedRevision
 from .parties import Party, operator_party, organisation_for
 from .snapshots import cn_date
 
@@ -189,9 +189,10 @@ def wait_for_papers(timeout: float | None = None) -> None:
 
 
 def verify_url(edition: Edition) -> str:
-    """Where the QR code points: the document's number and the hash of what it prints."""
+    """Where the QR code points: the document's number and the full hash of what it prints
+    (the page matches the whole hash only: a prefix would be guessable)."""
     base = settings.QIYUE_PUBLIC_URL.rstrip("/")
-    return f"{base}/verify/{edition.document.number}/?h={edition.content_hash[:16]}"
+    return f"{base}/verify/{edition.document.number}/?h={edition.content_hash}"
 
 
 def qr_svg(url: str) -> str:
@@ -377,7 +378,14 @@ def store(version: DocumentVersion, pdf: bytes) -> None:
     version.status = DocumentVersion.Status.READY
     version.produced_at = timezone.now()
     version.error = ""
-    version.save()
+    revisions = [
+        SignedRevision(version=version, order=order, sha256=revision)
+        for order, revision in enumerate(signing.revision_digests(pdf), 1)
+    ]
+    with transaction.atomic():  # a version is ready only with what recognises its copies
+        version.save()
+        SignedRevision.objects.filter(version=version).delete()
+        SignedRevision.objects.bulk_create(revisions)
 
 
 def retry_failed() -> int:
