@@ -189,3 +189,25 @@ class Batch(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * (self.done + self.failed) / self.total) if self.total else 100
+
+
+class SignedRevision(models.Model):
+    """What one signature of a produced version covers: the SHA-256 of its ``/ByteRange``
+    bytes (the same value the signature's CMS carries as its signed message digest).
+
+    Verification recognises a changed copy of our document only through these: a file whose
+    signed bytes, or whose trusted signed digest, equal a stored one. Versions produced before
+    this table existed have no rows and a changed copy of them is simply "unknown"."""
+
+    version = models.ForeignKey(DocumentVersion, models.CASCADE, related_name="signed_revisions")
+    order = models.PositiveSmallIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "order"], name="signed_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} #{self.order}"

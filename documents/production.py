@@ -42,7 +42,7 @@ from workflow import jobs
 
 from . import pki, signing
 from .kinds import KINDS
-from .models import Batch, Document, DocumentVersion, Edition, Signature
+from .models import Batch, Document, DocumentVersion, Edition, Signature, SignedRevision
 from .parties import Party, operator_party, organisation_for
 from .snapshots import cn_date
 
@@ -194,9 +194,10 @@ def wait_for_papers(timeout: float | None = None) -> None:
 
 
 def verify_url(edition: Edition) -> str:
-    """Where the QR code points: the document's number and the hash of what it prints."""
+    """Where the QR code points: the document's number and the full hash of what it prints
+    (the page matches the whole hash only: a prefix would be guessable)."""
     base = settings.QIYUE_PUBLIC_URL.rstrip("/")
-    return f"{base}/verify/{edition.document.number}/?h={edition.content_hash[:16]}"
+    return f"{base}/verify/{edition.document.number}/?h={edition.content_hash}"
 
 
 def qr_svg(url: str) -> str:
@@ -398,8 +399,17 @@ def store(version: DocumentVersion, pdf: bytes) -> bool:
         "produced_at": timezone.now(),
         "error": "",
     }
+    revisions = [
+        SignedRevision(version_id=version.pk, order=order, sha256=revision)
+        for order, revision in enumerate(signing.revision_digests(pdf), 1)
+    ]
     pending = DocumentVersion.objects.filter(pk=version.pk, status=DocumentVersion.Status.PENDING)
-    if not pending.update(**produced):
+    with transaction.atomic():  # a version is ready only with what recognises its copies
+        stored = pending.update(**produced)
+        if stored:
+            SignedRevision.objects.filter(version_id=version.pk).delete()
+            SignedRevision.objects.bulk_create(revisions)
+    if not stored:
         version.pdf.storage.delete(produced["pdf"])
         version.refresh_from_db()
         return False

@@ -166,6 +166,9 @@ class SignatureInfo:
     modification_level: str  # of later revisions: "NONE", "FORM_FILLING" (= signatures), …
     modified_after: bool  # a later revision changed more than adding signatures
     errors: tuple[str, ...] = ()
+    revision_digest: str = ""  # SHA-256 of the bytes the /ByteRange covers, as found in the file
+    signed_digest: str = ""  # the message digest the CMS signed (as the signer saw the bytes)
+    signed_by_county: bool = False  # the CMS verifies and its certificate is a county CA's issue
 
     @property
     def ok(self) -> bool:
@@ -176,6 +179,7 @@ class SignatureInfo:
 class VerificationResult:
     signatures: list[SignatureInfo] = field(default_factory=list)
     errors: tuple[str, ...] = ()  # document-level problems
+    readable: bool = True  # False: the reader could not open the file at all
 
     @property
     def ok(self) -> bool:
@@ -337,6 +341,8 @@ async def _validate_one(pdf: bytes, sig, vc, roots: list) -> SignatureInfo:
     level = ModificationLevel.OTHER.name
     modified_after = True
     org_name = org_code = unit = ""
+    revision_digest, signed_digest = _digests(sig)
+    signed_by_county = _signed_by_county(sig, roots)
     try:
         cert = sig.signer_cert
         org_name = _subject(cert, "organization_name")
@@ -393,7 +399,55 @@ async def _validate_one(pdf: bytes, sig, vc, roots: list) -> SignatureInfo:
         modification_level=level,
         modified_after=modified_after,
         errors=tuple(errors),
+        revision_digest=revision_digest,
+        signed_digest=signed_digest,
+        signed_by_county=signed_by_county,
     )
+
+
+def _digests(sig) -> tuple[str, str]:
+    """The SHA-256 of the signature's /ByteRange bytes, and the digest its CMS signed."""
+    try:
+        revision = sig.compute_digest("sha256").hex()
+    except Exception:
+        revision = ""
+    try:
+        attrs = sig.signer_info["signed_attrs"]
+        found = [a["values"][0].native for a in attrs if a["type"].native == "message_digest"]
+        signed = found[0].hex() if len(found) == 1 and sig.md_algorithm == "sha256" else ""
+    except Exception:
+        signed = ""
+    return revision, signed
+
+
+def _signed_by_county(sig, roots: list) -> bool:
+    """The CMS signature over its signed attributes verifies with the signer's certificate,
+    and a county CA issued that certificate: whatever happened to the PDF bytes since, the
+    signed digest is what our key signed. (No integrity or validity-period check here.)"""
+    from cryptography import x509 as cx509
+    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+
+    try:
+        cert = sig.signer_cert
+        _, valid = validate_sig_integrity(sig.signer_info, cert, "data", b"")
+        if not valid:
+            return False
+        issued = cx509.load_der_x509_certificate(cert.dump())
+        for root in roots:
+            try:
+                issued.verify_directly_issued_by(cx509.load_der_x509_certificate(root.dump()))
+                return True
+            except Exception:
+                continue
+    except Exception:
+        return False
+    return False
+
+
+def revision_digests(pdf: bytes) -> list[str]:
+    """For a PDF we just signed: each signature's /ByteRange SHA-256, in signing order."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    return [sig.compute_digest("sha256").hex() for sig in reader.embedded_regular_signatures]
 
 
 def _run(coro):
@@ -409,23 +463,28 @@ def _run(coro):
         return pool.submit(asyncio.run, coro).result()
 
 
-def verify_pdf(pdf: bytes, *, moment: dt.datetime | None = None) -> VerificationResult:
+def verify_pdf(
+    pdf: bytes, *, moment: dt.datetime | None = None, roots: list | None = None
+) -> VerificationResult:
     """Validate every signature in ``pdf`` offline against the county CA.
 
     Certificates are checked for validity at ``moment`` (default: now). B-B signatures
     carry no trusted time, so once an organisation's certificate has expired its
     signatures no longer validate "now"; pass the time the document was stored (known
-    from the database) to check them as of then.
+    from the database) to check them as of then. ``roots`` (default: the county CA) lets a
+    child process that has no Django settings validate (:mod:`documents.parsing`).
     """
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         embedded = reader.embedded_regular_signatures
     except Exception as exc:
-        return VerificationResult(errors=(f"not a readable PDF: {exc}",))
+        return VerificationResult(errors=(f"not a readable PDF: {exc}",), readable=False)
     if not embedded:
         return VerificationResult(errors=("the document is not signed",))
     try:
-        signatures = _run(_validate_all(pdf, embedded, pki.trust_roots(), moment))
+        signatures = _run(
+            _validate_all(pdf, embedded, pki.trust_roots() if roots is None else roots, moment)
+        )
     except Exception as exc:  # pragma: no cover - defensive
         logger.exception("PDF verification failed")
         return VerificationResult(errors=(f"verification failed: {exc}",))

@@ -1,19 +1,25 @@
 """Is this file an unaltered document of this system, who signed it, and when?
 
 A stored version is recognised by its SHA-256; its signatures are then checked by
-pyHanko against the county CA. A file whose hash is unknown but whose signatures name one
-of our documents was altered after it left the system; anything else is unknown.
+pyHanko against the county CA. A file whose hash is unknown is "tampered" only when it
+verifiably carries a revision we produced: a signature's ``/ByteRange`` bytes hash to a
+:class:`~documents.models.SignedRevision` we stored, or the digest its CMS signed equals
+one and the signature is valid and chains to the county CA (the bytes were changed under
+our signature). Nothing a file's author chooses (field names, /Name, /Reason) identifies a
+document. Anything else is unknown, and the page shows nothing of ours for it. Versions
+produced before signed revisions were stored cannot be recognised once changed.
+
+The file is parsed in a bounded child process (:mod:`documents.parsing`); one it cannot
+read raises :class:`~documents.parsing.Unreadable`.
 """
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 
-from . import signing
-from .models import Batch, DocumentVersion, Signature
+from . import parsing
+from .models import Batch, DocumentVersion, SignedRevision
 
 AUTHENTIC, TAMPERED, UNKNOWN = "authentic", "tampered", "unknown"
-_FIELD = re.compile(r"^sig-\d+-(\d+)$")
 
 
 @dataclass
@@ -44,7 +50,7 @@ def check(pdf: bytes) -> Verdict:
         .first()
     )
     batch = None if version else Batch.objects.filter(combined_sha256=digest).first()
-    result = signing.verify_pdf(pdf) if pdf.startswith(b"%PDF") else None
+    result = parsing.verify_pdf(pdf) if pdf.startswith(b"%PDF") else None
     signatures = list(result.signatures) if result else []
     if version is not None:
         if version.signature_count and not (result and result.ok):
@@ -55,25 +61,29 @@ def check(pdf: bytes) -> Verdict:
         return Verdict(AUTHENTIC, digest, version, signatures=signatures)
     if batch is not None:
         return Verdict(AUTHENTIC, digest, batch=batch)
-    ours = _our_signature(signatures)
-    if ours is not None:
-        latest = ours.edition.document.latest
+    produced = _produced_revision(signatures)
+    if produced is not None:
         problems = ["the file differs from every version this system produced"]
-        problems += [str(e) for e in result.errors] if result else []
+        problems += [str(e) for e in result.errors]
         problems += [f"{s.field_name}: {', '.join(s.errors)}" for s in signatures if s.errors]
-        return Verdict(TAMPERED, digest, latest, signatures=signatures, problems=problems)
-    return Verdict(UNKNOWN, digest, signatures=signatures)
+        return Verdict(TAMPERED, digest, produced, signatures=signatures, problems=problems)
+    return Verdict(UNKNOWN, digest)
 
 
-def _our_signature(signatures) -> Signature | None:
+def _produced_revision(signatures) -> DocumentVersion | None:
+    """The version one of these signatures was made on, if it verifiably was ours."""
+    digests = set()
     for info in signatures:
-        match = _FIELD.match(info.field_name or "")
-        if match:
-            signature = (
-                Signature.objects.filter(pk=int(match.group(1)))
-                .select_related("edition__document")
-                .first()
-            )
-            if signature is not None:
-                return signature
-    return None
+        if info.revision_digest:
+            digests.add(info.revision_digest)  # our bytes, byte for byte
+        if info.signed_digest and info.signed_by_county:
+            digests.add(info.signed_digest)  # our key signed them; the bytes changed since
+    if not digests:
+        return None
+    revision = (
+        SignedRevision.objects.filter(sha256__in=digests)
+        .select_related("version__document")
+        .order_by("-version__number", "-order")
+        .first()
+    )
+    return revision.version if revision else None

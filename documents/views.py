@@ -1,12 +1,17 @@
 """Downloading papers (within jurisdiction) and verifying them (public)."""
 
+import hmac
+import re
+
 from django import forms
+from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from .models import Document, DocumentVersion
+from .parsing import Unreadable
 from .verification import check
 
 
@@ -33,43 +38,58 @@ class VerifyForm(forms.Form):
     file = forms.FileField(label=_("PDF file"))
 
 
-MAX_UPLOAD = 50 * 1024 * 1024
-
-
 @require_http_methods(["GET", "POST"])
 def verify(request):
-    """Anyone, logged in or not, may check a file."""
+    """Anyone, logged in or not, may check a file. One the reader cannot open within its
+    limits (documents/parsing.py) answers 422 with the reason."""
     verdict = None
+    status = 200
     form = VerifyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
+        if upload.size > settings.QIYUE_MAX_REQUEST_BYTES:
             form.add_error("file", _("The file is too large to be one of our documents."))
+            status = 413
         else:
-            verdict = check(upload.read())
-    return render(request, "documents/verify.html", {"form": form, "verdict": verdict}, status=200)
+            try:
+                verdict = check(upload.read())
+            except Unreadable as error:
+                form.add_error("file", str(error))
+                status = 422
+    return render(
+        request, "documents/verify.html", {"form": form, "verdict": verdict}, status=status
+    )
+
+
+_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 def verify_number(request, number):
-    """Where a document's QR code points: what the system holds for that number."""
-    document = get_object_or_404(Document, number=number)
+    """Where a document's QR code points: the number and the full hash of what the paper
+    prints. Only both together, the hash matched whole, show anything; an unknown number, a
+    missing, short or wrong hash all get the same "not found" page."""
+    printed = request.GET.get("h", "").strip().lower()
+    document = Document.objects.filter(number=number).first()
+    editions = list(document.editions.all()) if document else []
+    matched = None
+    if _HASH.fullmatch(printed):
+        for edition in editions:  # every edition compared, in constant time each
+            if hmac.compare_digest(edition.content_hash, printed):
+                matched = edition
+    if matched is None:
+        return render(
+            request, "documents/verify_not_found.html", {"form": VerifyForm()}, status=404
+        )
     versions = document.versions.filter(status=DocumentVersion.Status.READY).order_by("number")
-    edition = document.edition
-    printed = request.GET.get("h", "")
-    matched = next(
-        (e for e in document.editions.all() if printed and e.content_hash.startswith(printed)), None
-    )
-    shown = matched or edition
     return render(
         request,
         "documents/verify_number.html",
         {
             "document": document,
             "versions": versions,
-            "signatures": shown.signatures.order_by("order") if shown else [],
-            "printed_hash": printed,
+            "signatures": matched.signatures.order_by("order"),
             "matched": matched,
-            "current": matched is not None and matched == edition,
+            "current": matched == editions[-1],
             "form": VerifyForm(),
         },
     )

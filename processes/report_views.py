@@ -1,13 +1,18 @@
 """The public report page (举报): anyone, logged in or not, reports on a project by its
-number, from the project's public notice or its page. CSRF-protected like every form;
-a browser may file a few reports an hour. The count lives in a signed cookie in the
-filer's browser only: nothing on the server (no address, no session row beside a login)
-ties a report to whoever filed it."""
+number, from the project's public notice or its page. CSRF-protected like every form.
 
-import time
+A visitor reaches only projects whose public notice (公示) was posted, the ones the public
+list shows; a signed-in official also those of their own jurisdiction. Any other number is
+"no such project" (404 for the page), so the form never names a project the public could
+not already see.
+
+How often one address may post is counted on the server by workflow/security.py
+(``QIYUE_RATE_LIMITS["report"]``, 20 an hour by default, then 429 with the wait): a
+counter kept in the filer's cookie could simply be dropped. The counter lives in the cache
+and expires with its window; no report row records who filed it or from where."""
 
 from django import forms
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,9 +22,14 @@ from . import reports
 from .models import Project, PublicReport
 from .rules import RuleViolation
 
-REPORTS_PER_HOUR = 5
-_COOKIE = "qiyue_reports"
-_COOKIE_SALT = "processes.report_views.rate"
+
+def reportable_projects(user):
+    """The projects a report may name: publicly noticed ones, and for a signed-in official
+    those they may see anyway."""
+    noticed = Project.objects.filter(notice_start__isnull=False)
+    if user is not None and user.is_authenticated:
+        return noticed | Project.objects.visible_to(user)
+    return noticed
 
 
 class PublicReportForm(forms.Form):
@@ -40,9 +50,13 @@ class PublicReportForm(forms.Form):
     # A field people never see: bots fill it in.
     website = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_project_number(self):
         number = self.cleaned_data["project_number"]
-        project = Project.objects.filter(pk=number).select_related("village__parent").first()
+        project = reportable_projects(self.user).filter(pk=number).first()
         if project is None:
             raise forms.ValidationError(_("There is no project with this number."))
         self.project = project
@@ -55,44 +69,38 @@ class PublicReportForm(forms.Form):
         return data
 
 
-def _recent_filings(request) -> list[int]:
-    raw = request.get_signed_cookie(_COOKIE, default="", salt=_COOKIE_SALT, max_age=3600)
-    hour_ago = time.time() - 3600
-    return [int(t) for t in raw.split(",") if t.isdigit() and int(t) > hour_ago]
-
-
 @require_http_methods(["GET", "POST"])
 def file_report(request, project_number=None):
-    form = PublicReportForm(
-        request.POST or None, initial={"project_number": project_number} if project_number else {}
-    )
     project = None
-    if project_number:
-        project = Project.objects.filter(pk=project_number).select_related("village").first()
+    if project_number is not None:
+        project = (
+            reportable_projects(request.user)
+            .filter(pk=project_number)
+            .select_related("village")
+            .first()
+        )
+        if project is None:
+            raise Http404
+    form = PublicReportForm(
+        request.POST or None,
+        initial={"project_number": project_number} if project else {},
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
-        filed = _recent_filings(request)
-        if len(filed) >= REPORTS_PER_HOUR:
-            form.add_error(None, _("Too many reports from this browser; try again in an hour."))
+        data = form.cleaned_data
+        try:
+            report = reports.file_report(
+                request.user,
+                form.project,
+                data["content"],
+                data["anonymous"],
+                name=data["name"],
+                phone=data["phone"],
+            )
+        except RuleViolation as error:
+            form.add_error(None, error)
         else:
-            data = form.cleaned_data
-            try:
-                report = reports.file_report(
-                    request.user,
-                    form.project,
-                    data["content"],
-                    data["anonymous"],
-                    name=data["name"],
-                    phone=data["phone"],
-                )
-            except RuleViolation as error:
-                form.add_error(None, error)
-            else:
-                response = HttpResponseRedirect(reverse("report_filed", args=[report.number]))
-                stamps = ",".join(str(t) for t in [*filed, int(time.time())])
-                response.set_signed_cookie(
-                    _COOKIE, stamps, salt=_COOKIE_SALT, max_age=3600, httponly=True, samesite="Lax"
-                )
-                return response
+            return HttpResponseRedirect(reverse("report_filed", args=[report.number]))
     return render(
         request,
         "processes/public_report.html",

@@ -243,6 +243,12 @@ QIYUE_MAX_REQUEST_BYTES = env_int("QIYUE_MAX_UPLOAD_MB", 20, minimum=1) * 1024 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: non-file form fields
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# == public pages & PDF parsing ==
+# An uploaded PDF is opened in a child process under these limits (documents/parsing.py): address
+# space in MB, CPU seconds; the wall clock allows three times the CPU seconds.
+QIYUE_PDF_PARSE_MEMORY_MB = env_int("QIYUE_PDF_PARSE_MEMORY_MB", 512, minimum=256)
+QIYUE_PDF_PARSE_SECONDS = env_int("QIYUE_PDF_PARSE_SECONDS", 5, minimum=1)
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -47,8 +47,12 @@ def test_a_signed_out_visitor_checks_a_document(cast, people, tmp_path):
     version = project_documents(project)[0]
     pdf = tmp_path / "批复.pdf"
     pdf.write_bytes(version.pdf.read())
+    from documents import rendering
+
     stranger = tmp_path / "别的文件.pdf"
-    stranger.write_bytes(b"%PDF-1.4\n% not ours\n")
+    stranger.write_bytes(rendering.render_pdf("<p>别处的文件。</p>"))
+    broken = tmp_path / "坏文件.pdf"
+    broken.write_bytes(b"%PDF-1.4\n% not ours\n")
 
     visitor = people()
     visitor.open("/verify/")
@@ -58,6 +62,9 @@ def test_a_signed_out_visitor_checks_a_document(cast, people, tmp_path):
     visitor.upload("PDF 文件", stranger)
     visitor.press("核验")
     visitor.see("无法识别：该文件不是本系统出具的文书。")
+    visitor.upload("PDF 文件", broken)
+    visitor.press("核验")
+    visitor.see("无法读取此文件")
 
 
 def project_documents(project):

@@ -255,7 +255,8 @@ def test_an_upload_under_the_cap_is_judged_as_usual(db):
     upload = io.BytesIO(b"%PDF-1.7 not really")
     upload.name = "x.pdf"
     response = Client().post("/verify/", {"file": upload})
-    assert response.status_code == 200
+    assert response.status_code == 422  # judged: read (bounded) and found unreadable
+    assert "无法读取此文件" in response.content.decode()
 
 
 # ---------------------------------------------------------------- a busy database
