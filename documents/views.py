@@ -44,7 +44,7 @@ def verify(request):
     limits (documents/parsing.py) answers 422 with the reason."""
     verdict = None
     status = 200
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > settings.QIYUE_MAX_REQUEST_BYTES:

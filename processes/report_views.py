@@ -18,6 +18,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from workflow.inputs import InputDiscipline
+
 from . import reports
 from .models import Project, PublicReport
 from .rules import RuleViolation
@@ -32,7 +34,7 @@ def reportable_projects(user):
     return noticed
 
 
-class PublicReportForm(forms.Form):
+class PublicReportForm(InputDiscipline, forms.Form):
     project_number = forms.IntegerField(label=_("Project number"), min_value=1)
     content = forms.CharField(
         label=_("What are you reporting?"),

@@ -345,9 +345,31 @@ def test_an_upload_that_is_not_our_pdf_is_answered_clearly(db, name, content):
     client = Client()
     with NothingWritten():
         response = client.post("/verify/", {"file": SimpleUploadedFile(name, content)})
-        assert response.status_code == 200
+        assert response.status_code in (200, 422)  # 422: a file the bounded reader can't open
         form, verdict = response.context["form"], response.context.get("verdict")
         assert form.errors or verdict  # a field error, or the verdict on what was sent
+
+
+def test_a_verification_post_without_a_file_asks_for_one(db):
+    with NothingWritten():
+        response = Client().post("/verify/", {})
+    assert errors_of(response) == {"file": ["required"]}
+    assert "这个字段是必填项" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "content", ["有人冒领补贴\u202e，请核查项目资金去向", "村干部\u200b优亲厚友，请核查"]
+)
+def test_a_public_report_refuses_hidden_characters(cast, content):
+    from tests.flowdriver import Driver
+
+    project = Driver(cast, "A1").start(name="乐丰村茶叶种植项目")
+    Project.objects.filter(pk=project.pk).update(notice_start=timezone.localdate())
+    with NothingWritten():
+        response = Client().post(
+            "/report/", {"project_number": project.pk, "content": content, "anonymous": "on"}
+        )
+    assert errors_of(response) == {"content": ["hidden_character"]}
 
 
 def test_a_21_mb_upload_is_refused_with_413_in_chinese(db):
