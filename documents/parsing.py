@@ -105,5 +105,6 @@ def verify_pdf(pdf: bytes) -> signing.VerificationResult:
     result, peak = outcome[1], outcome[2]
     log.info("PDF of %d bytes checked in %.2f s, peak %d MB", len(pdf), elapsed, peak)
     if not result.readable:
+        log.warning("PDF of %d bytes unreadable: %s", len(pdf), "; ".join(result.errors))
         raise Unreadable(unreadable)
     return result

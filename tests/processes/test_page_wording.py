@@ -34,7 +34,10 @@ def test_a_report_still_being_handled_shows_no_findings(cast, client):
 
 
 def test_an_unknown_file_is_explained_in_plain_chinese_with_what_to_do(client, db):
-    upload = SimpleUploadedFile("x.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    from documents import rendering
+
+    pdf = rendering.render_pdf("<p>这不是本系统的文件。</p>")  # a real PDF, signed by nobody
+    upload = SimpleUploadedFile("x.pdf", pdf, content_type="application/pdf")
     html = client.post("/verify/", {"file": upload}).content.decode()
     assert 'data-status="unknown"' in html
     assert "系统中没有内容与之完全相同的文书" in html and "怎么办" in html

@@ -194,7 +194,13 @@ def test_supervision_menu_shows_the_dashboard_to_supervisors_only(cast):
 def test_celery_beat_task_runs_the_sweep(cast, review_a):
     from workflow.celery import sweep_deadlines_task
 
-    assert sweep_deadlines_task() == {"reminders": 0, "overdue": 0, "escalations": 0}
+    assert sweep_deadlines_task() == {
+        "reminders": 0,
+        "overdue": 0,
+        "escalations": 0,
+        "stale_batches": 0,
+        "stale_papers": 0,
+    }
 
 
 def test_administrator_edits_limits_in_the_django_admin_audited(cast):

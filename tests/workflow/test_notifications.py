@@ -2,11 +2,12 @@
 link to it; holders of another township never are. Over HTTP, as the officials act."""
 
 import pytest
+from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from permissions.roles import TOWNSHIP_WORK_STATION
 from processes import demo
-from processes.models import PublicReport
+from processes.models import Project, PublicReport
 from workflow import notifications
 from workflow.models import Notification, SignOff
 from workflow.tasks import ScopedTask
@@ -218,6 +219,7 @@ def test_a_carbon_copy_is_announced_to_each_recipient(cast, review):
 
 def test_a_public_report_reaches_its_routed_recipients_and_nobody_else(cast, submitted, client):
     project, _task = submitted
+    Project.objects.filter(pk=project.pk).update(notice_start=timezone.localdate())  # 公示
     data = {
         "project_number": str(project.pk),
         "content": "有人冒领补贴，名单里有外村人。",

@@ -185,7 +185,7 @@ def test_panel_seats_offer_their_bodies_never_the_operator_admin_or_the_office(
     assert not offered & {admin.pk, coop_staff.pk, office.pk, cast.user("township_lead", "A").pk}
     html = page.content.decode()
     assert 'class="vf-page__menu' in html  # inside the site's frame, with the menu
-    assert "#b71c1c" in html  # the site's red, not viewflow's default purple
+    assert "qiyue/qiyue.css" in html  # the site's red (qiyue.css), not viewflow's default purple
 
 
 def test_several_members_are_seated_in_one_form_and_find_it_in_their_menu(cast, acceptance, expert):

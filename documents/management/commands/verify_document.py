@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from documents.parsing import Unreadable
 from documents.verification import AUTHENTIC, check
 
 
@@ -14,7 +15,10 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, **options):
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
-        verdict = check(file.read_bytes())
+        try:
+            verdict = check(file.read_bytes())
+        except Unreadable as error:
+            raise CommandError(f"{file}: {error}", returncode=1) from error
         self.stdout.write(f"{file}: {verdict.status}")
         self.stdout.write(f"  sha256 {verdict.sha256}")
         if verdict.version is not None:
