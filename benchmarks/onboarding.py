@@ -58,9 +58,9 @@ def run(townships=15, villages=200, officials=600) -> dict:
     from django.contrib.auth import get_user_model
 
     from documents import pki
+    from ground.audit import verify_chain
+    from ground.models import AuditEntry
     from permissions import onboarding
-    from workflow.audit import verify_chain
-    from workflow.models import AuditEntry
 
     sheet = county_workbook(townships, villages, officials)
     bad = county_workbook(townships, villages, officials, bad_row=True)

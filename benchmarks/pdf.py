@@ -514,7 +514,7 @@ class MemorySampler(threading.Thread):
 
 
 def batch_child(documents: int, workers: int) -> dict:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workflow.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiyue.settings")
     import django
 
     django.setup()

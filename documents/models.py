@@ -98,7 +98,7 @@ class Edition(models.Model):
     @property
     def content_hash(self) -> str:
         """SHA-256 of what the edition prints (template + snapshot), carried in its QR code."""
-        from workflow.audit import canonical
+        from ground.audit import canonical
 
         return hashlib.sha256(
             canonical({"template": self.template, "snapshot": self.snapshot}).encode()
@@ -117,7 +117,7 @@ class Signature(models.Model):
     role = models.CharField(_("role"), max_length=100)
     signed_at = models.DateTimeField(_("signed at"))
     audit_entry = models.ForeignKey(
-        "workflow.AuditEntry", models.PROTECT, null=True, related_name="+"
+        "ground.AuditEntry", models.PROTECT, null=True, related_name="+"
     )
 
     class Meta:

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 
+from ground.numerals import amount_in_capitals, amount_in_figures
+
 from .kinds import KINDS
 from .models import DocumentKind
-from .numerals import amount_in_capitals, amount_in_figures
 
 
 def _money(value):

@@ -13,7 +13,7 @@ Papers and batches left pending by a producer that stopped are taken up again by
 ``pick_up_stale()`` (the deadline sweep, Celery beat) and ``manage.py produce_documents``.
 
 "In the background" is Celery when a broker is configured, otherwise a small pool of
-threads in the web process (workflow/wsgi.py turns it on), started after the act commits,
+threads in the web process (qiyue/wsgi.py turns it on), started after the act commits,
 so the official's save answers at once instead of waiting seconds for WeasyPrint and the
 signatures. Elsewhere (commands such as ``seed_demo``, the test client) and with
 ``QIYUE_PAPERS_INLINE`` the papers are produced right after commit, in the same thread.
@@ -37,8 +37,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
+from ground import jobs
 from permissions.models import Region
-from workflow import jobs
 
 from . import pki, signing
 from .kinds import KINDS
@@ -125,7 +125,7 @@ def pending_version(edition: Edition, signature_count: int) -> DocumentVersion:
 _pool = None
 _pool_lock = threading.Lock()
 _inflight = []
-_serving = False  # set by the web process (workflow/wsgi.py): papers go to its thread pool
+_serving = False  # set by the web process (qiyue/wsgi.py): papers go to its thread pool
 
 
 def produce_papers_in_background() -> None:

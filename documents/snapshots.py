@@ -11,13 +11,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from ground.numerals import amount_in_capitals, amount_in_figures
 from processes.dividends import invested
 from processes.models import ImplementationMode
 from processes.rules.benefit_linkage import dividend_schedule
 from processes.rules.dividends import add_years, guaranteed_dividend
 from processes.rules.income_split import split_income
 
-from .numerals import amount_in_capitals, amount_in_figures
 from .parties import operator_party, organisation_for, region_government
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from workflow import audit
+from ground import audit
 
 from .jurisdiction import forget_grants
 from .models import Region

@@ -34,7 +34,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from workflow import audit
+from ground import audit
 
 from . import actions as grants
 from .jurisdiction import operator_ids, roles_of

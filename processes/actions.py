@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.status import PROCESS, STATUS
 
+from ground import audit
 from permissions.roles import COUNTY_POVERTY_OFFICE, OPERATOR_PERMISSION, TOWNSHIP_LEAD
-from workflow import audit
 from workflow.tasks import ScopedTask
 
 from . import ledger

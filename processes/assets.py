@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ground import audit
 from permissions.roles import COUNTY_POVERTY_OFFICE, TOWNSHIP_WORK_STATION
-from workflow import audit
 from workflow.inputs import InputDiscipline
 
 from .models import Asset, ImplementationMode, Project

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.views import generic
 
-from workflow.calendar import LAST_YEAR, is_provisional
+from ground.calendar import LAST_YEAR, is_provisional
 from workflow.inputs import query_id
 from workflow.supervision import may_urge, urge_regions
 

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ground.audit import jsonable
 from permissions.jurisdiction import roles_of
 from permissions.models import Region
 from permissions.roles import (
@@ -19,7 +20,6 @@ from permissions.roles import (
     Level,
 )
 from workflow import forms as task_forms
-from workflow.audit import jsonable
 from workflow.inputs import InputDiscipline
 from workflow.operation_forms import PersonChoiceField
 from workflow.widgets import ChoiceTable

@@ -630,7 +630,7 @@ class FundMovement(models.Model):
     household = models.ForeignKey(
         Household, models.PROTECT, null=True, blank=True, related_name="+"
     )
-    audit_entry = models.ForeignKey("workflow.AuditEntry", models.PROTECT, related_name="+")
+    audit_entry = models.ForeignKey("ground.AuditEntry", models.PROTECT, related_name="+")
     at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:

@@ -22,9 +22,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ground import audit
 from permissions.jurisdiction import roles_of
 from permissions.roles import COUNTY_DISCIPLINE, LIVELIHOOD_SUPERVISOR, TOWNSHIP_DISCIPLINE
-from workflow import audit, notifications
+from workflow import notifications
 
 from .models import PublicReport
 from .rules import RuleViolation
@@ -149,7 +150,7 @@ def advance_report(actor, report, findings=""):
 
 def report_timeline(report):
     """The audited acts on one report, oldest first."""
-    from workflow.models import AuditEntry
+    from ground.models import AuditEntry
 
     entries = list(
         AuditEntry.objects.filter(

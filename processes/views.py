@@ -10,10 +10,10 @@ from django.views import generic
 from viewflow.urls import Application
 from viewflow.workflow.status import STATUS
 
+from ground.models import AuditEntry
 from permissions.models import Region
 from permissions.roles import ROLES_BY_CODE, Level
 from workflow.inputs import query_id
-from workflow.models import AuditEntry
 from workflow.tasks import ScopedTask
 
 from . import actions, assets, dividends, exports, ledger

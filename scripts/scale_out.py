@@ -386,7 +386,7 @@ def walk(site, number, until, race):
 
 def check_database(projects, until, paper_timeout):
     sys.path.insert(0, REPO)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workflow.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiyue.settings")
     import django
 
     django.setup()

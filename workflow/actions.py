@@ -9,7 +9,9 @@ those goes through here.
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit, notifications
+from ground import audit
+
+from . import notifications
 
 
 def _project_id(task):

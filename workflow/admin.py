@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
-from .calendar import LAST_YEAR
+from ground import audit
+from ground.calendar import LAST_YEAR
+
 from .models import StageLimit
 
 admin.site.site_header = _("Qiyue administration")

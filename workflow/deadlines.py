@@ -1,4 +1,4 @@
-"""Deadlines of live tasks, counted in working days (workflow/calendar.py).
+"""Deadlines of live tasks, counted in working days (ground/calendar.py).
 
 The rules (issue 5, "Deadlines and stalls"; DOMAIN.md §3 practice time limits):
 
@@ -35,6 +35,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from ground.calendar import CalendarNotCovered, add_working_days, working_days_between
 from permissions.models import Region
 from permissions.roles import (
     COUNTY_DISCIPLINE,
@@ -46,8 +47,6 @@ from permissions.roles import (
     Role,
     get_role,
 )
-
-from .calendar import CalendarNotCovered, add_working_days, working_days_between
 
 LIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -190,7 +189,7 @@ def _places(tasks) -> dict[int, tuple[int, int]]:
 
 def _sent_back_ids(project_ids) -> set[int]:
     """Tasks of these projects whose completion sent the work back (the audit says so)."""
-    from .models import AuditEntry
+    from ground.models import AuditEntry
 
     entries = AuditEntry.objects.filter(act="task.send_back", project_id__in=project_ids)
     return {int(pk) for pk in entries.values_list("object_id", flat=True)}

@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from .jobs import enqueue
+from ground.jobs import enqueue
+
 from .models import Notification
 
 Kind = Notification.Kind
@@ -134,7 +135,7 @@ def _task_url(task) -> str:
 
 
 def _words(task, actor=None, reason="") -> dict:
-    from .audit import display_name
+    from ground.audit import display_name
 
     project = _project(task)
     return {

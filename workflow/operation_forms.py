@@ -11,7 +11,8 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .audit import display_name
+from ground.audit import display_name
+
 from .inputs import InputDiscipline
 from .models import SignOff
 from .operations import colleagues, panel_candidates, panel_seats, signer_candidates

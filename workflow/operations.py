@@ -37,8 +37,10 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import get_users_with_perms
 from viewflow.workflow.status import STATUS
 
-from . import actions, audit, notifications
-from .audit import display_name
+from ground import audit
+from ground.audit import display_name
+
+from . import actions, notifications
 from .exceptions import TaskUnavailable
 from .forms import BACK
 from .models import CarbonCopy, Delegation, SignOff

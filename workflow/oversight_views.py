@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.urls import Application
 
+from ground import audit
 from permissions.models import Region
 from permissions.roles import Level
 
-from . import audit
 from .deadlines import DEFAULT_LIMITS, LIVE, county_limits, step_choices
 from .inputs import InputDiscipline
 from .models import Notification, StageLimit

@@ -28,7 +28,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import audit
+from ground import audit
 
 
 def client_address(request) -> str:

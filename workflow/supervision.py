@@ -2,7 +2,7 @@
 
 Each act is one function that runs in a transaction, writes its audit entry and notifies.
 The sweep is run by ``manage.py sweep_deadlines`` (cron) or by Celery beat when a broker
-is configured (workflow/celery.py); it takes ``today`` so it can be run for any day. It also
+is configured (qiyue/celery.py); it takes ``today`` so it can be run for any day. It also
 takes up signed papers and batches whose producer stopped (documents/production.py).
 
 Idempotent: a :class:`~workflow.models.DeadlineAlert` row per (task, level) is written in
@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from . import audit
+from ground import audit
+
 from .deadlines import (
     DUE_SOON,
     ESCALATED,

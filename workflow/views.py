@@ -37,8 +37,9 @@ from viewflow.workflow.flow.views.list import (
 )
 from viewflow.workflow.models import Task
 
+from ground.audit import display_name
+
 from . import actions, operations
-from .audit import display_name
 from .inputs import InputDiscipline
 from .tasks import ScopedTask
 
@@ -295,7 +296,8 @@ class _DeadlineColumnMixin:
         from django.utils import formats, timezone
         from django.utils.html import format_html
 
-        from .calendar import is_provisional
+        from ground.calendar import is_provisional
+
         from .deadlines import OK, STATUS_LABELS
 
         deadline = getattr(self, "_deadlines", {}).get(task.pk)

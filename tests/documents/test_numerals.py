@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from documents.numerals import amount_in_capitals, amount_in_figures
+from ground.numerals import amount_in_capitals, amount_in_figures
 
 
 @pytest.mark.parametrize(

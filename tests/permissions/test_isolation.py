@@ -194,8 +194,8 @@ def test_a_township_official_cannot_take_a_task_of_the_same_role_in_another_town
 
 
 def test_a_project_can_be_opened_to_one_outside_official_and_only_that_project(cast, project):
+    from ground.models import AuditEntry
     from permissions import actions as grants
-    from workflow.models import AuditEntry
 
     expert = f.UserFactory(username="expert")  # no role anywhere, e.g. an agronomist on a panel
     other = Driver(cast, "A1").start(name="另一个项目")

@@ -12,14 +12,14 @@ from openpyxl import Workbook, load_workbook
 
 from benchmarks.onboarding import county_workbook
 from documents import pki
+from ground.audit import verify_chain
+from ground.models import AuditEntry
 from permissions import onboarding
 from permissions.jurisdiction import operator_ids, roles_of
 from permissions.models import Region
 from permissions.roles import ROLES_BY_CODE
 from processes import demo
 from processes.models import ImplementationMode, Operator
-from workflow.audit import verify_chain
-from workflow.models import AuditEntry
 
 from .. import factories as f
 

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from viewflow.workflow.status import PROCESS
 
+from ground.models import AuditEntry
 from processes import demo
 from processes.models import (
     Agreement,
@@ -28,7 +29,6 @@ from processes.rules.dividends import (
     split_dividend,
 )
 from processes.rules.income_split import split_income
-from workflow.models import AuditEntry
 
 from ..flowdriver import Driver, years_back
 

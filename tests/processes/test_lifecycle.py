@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from viewflow.workflow.status import PROCESS
 
+from ground.models import AuditEntry
 from processes.models import AcceptanceRecord, ImplementationMode, MaintenanceReport
-from workflow.models import AuditEntry
 
 from ..flowdriver import Driver, years_back
 

@@ -6,9 +6,9 @@ revive drops the task's permission, making it claimable by anyone)."""
 import pytest
 from viewflow.workflow.status import STATUS
 
+from ground.models import AuditEntry
 from permissions import actions as grants
 from permissions.roles import TOWNSHIP_WORK_STATION
-from workflow.models import AuditEntry
 from workflow.tasks import ScopedTask
 
 from .. import factories as f

@@ -11,9 +11,9 @@ from django.core.management.base import CommandError
 from django.db import connections
 from django.utils import timezone
 
+from ground.audit import GENESIS, display_name, entry_hash, verify_chain
+from ground.models import AuditChainHead, AuditEntry
 from processes import demo
-from workflow.audit import GENESIS, display_name, entry_hash, verify_chain
-from workflow.models import AuditChainHead, AuditEntry
 
 from ..flowdriver import Driver
 

@@ -19,11 +19,11 @@ from viewflow.workflow.models import Process, Task
 
 from documents import pki
 from documents.models import Batch, DocumentVersion
+from ground.models import AuditEntry
 from permissions.models import User
 from processes import demo
 from processes.models import ImplementationMode
-from workflow import backup
-from workflow.models import AuditEntry
+from qiyue import backup
 
 from ..factories import PASSWORD
 from ..flowdriver import Driver
@@ -93,8 +93,8 @@ from django.test import Client
 from viewflow.workflow.models import Process, Task
 from documents import verification
 from documents.models import DocumentVersion
-from workflow import backup
-from workflow.audit import verify_chain
+from qiyue import backup
+from ground.audit import verify_chain
 from workflow.tasks import ScopedTask
 arg = json.loads(sys.stdin.read())
 papers = []

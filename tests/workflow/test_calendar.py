@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from workflow.calendar import (
+from ground.calendar import (
     FIRST_YEAR,
     LAST_YEAR,
     CalendarNotCovered,

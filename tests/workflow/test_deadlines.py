@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from ground.models import AuditEntry
 from processes.models import ImplementationMode
 from workflow.deadlines import (
     DUE_SOON,
@@ -25,7 +26,7 @@ from workflow.deadlines import (
     status_of,
     superior_role,
 )
-from workflow.models import AuditEntry, DeadlineAlert, Notification, StageLimit
+from workflow.models import DeadlineAlert, Notification, StageLimit
 from workflow.supervision import sweep
 from workflow.tasks import ScopedTask
 

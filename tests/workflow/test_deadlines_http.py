@@ -4,8 +4,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from ground.models import AuditEntry
 from processes.models import ImplementationMode
-from workflow.models import AuditEntry, Notification, StageLimit
+from workflow.models import Notification, StageLimit
 from workflow.notifications import notify
 
 from ..flowdriver import Driver
@@ -192,7 +193,7 @@ def test_supervision_menu_shows_the_dashboard_to_supervisors_only(cast):
 
 
 def test_celery_beat_task_runs_the_sweep(cast, review_a):
-    from workflow.celery import sweep_deadlines_task
+    from qiyue.celery import sweep_deadlines_task
 
     assert sweep_deadlines_task() == {
         "reminders": 0,

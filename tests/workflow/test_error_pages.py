@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import path
 
-from workflow.urls import urlpatterns as site_urlpatterns
+from qiyue.urls import urlpatterns as site_urlpatterns
 
 
 def boom(request):

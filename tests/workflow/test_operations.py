@@ -7,10 +7,11 @@ the holder of a township A task, and never sees what was copied to others)."""
 import pytest
 from viewflow.workflow.status import STATUS
 
+from ground.audit import display_name
+from ground.models import AuditEntry
 from permissions.roles import TOWNSHIP_WORK_STATION
 from processes import demo
-from workflow.audit import display_name
-from workflow.models import AuditEntry, CarbonCopy, Delegation, SignOff
+from workflow.models import CarbonCopy, Delegation, SignOff
 from workflow.tasks import ScopedTask
 
 from .. import factories as f

@@ -8,6 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.status import PROCESS
 
+from ground.audit import display_name
+from ground.models import AuditEntry
 from permissions.actions import grant_operator_access, grant_role
 from permissions.roles import (
     COUNTY_FINANCE_BUREAU,
@@ -18,8 +20,7 @@ from permissions.roles import (
 from processes import demo
 from processes.models import ImplementationMode, Project
 from workflow import operations
-from workflow.audit import display_name
-from workflow.models import AuditEntry, SignOff
+from workflow.models import SignOff
 from workflow.tasks import ScopedTask
 
 from .. import factories as f

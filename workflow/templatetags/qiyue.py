@@ -1,6 +1,6 @@
 from django import template
 
-from documents.numerals import amount_in_figures
+from ground.numerals import amount_in_figures
 
 register = template.Library()
 

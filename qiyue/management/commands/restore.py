@@ -1,11 +1,11 @@
 """``manage.py restore ARCHIVE``: into an empty database (and empty media and key directory),
 after checking every member of the archive against its manifest; then verifies the audit chain
-and every paper's stored file, and prints the counts (workflow/backup.py)."""
+and every paper's stored file, and prints the counts (qiyue/backup.py)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from workflow import backup
+from qiyue import backup
 
 
 class Command(BaseCommand):

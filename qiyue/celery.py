@@ -1,7 +1,7 @@
 """The Celery app, used only when QIYUE_CELERY_BROKER_URL is set (e.g. redis://127.0.0.1:6379/0).
 
-Run a worker with ``celery -A workflow.celery worker -l info`` and, once per site, the
-scheduler with ``celery -A workflow.celery beat`` (README, "Broker and workers").
+Run a worker with ``celery -A qiyue.celery worker -l info`` and, once per site, the
+scheduler with ``celery -A qiyue.celery beat`` (README, "Broker and workers").
 
 A job is acknowledged only when it has finished (``acks_late``), and a job whose worker
 died is redone (``reject_on_worker_lost``; a killed worker's jobs come back after the
@@ -13,27 +13,12 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workflow.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiyue.settings")
 
 app = Celery("qiyue")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-
-
-@app.task(
-    name="qiyue.run_job",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def run_job_task(path, *args):
-    import django
-
-    django.setup()
-    from workflow.jobs import run_job
-
-    run_job(path, *args)
+# qiyue.run_job, the task every background job goes through, is ground/jobs.py's.
+app.autodiscover_tasks(["ground"], related_name="jobs")
 
 
 @app.task(name="qiyue.sweep_deadlines")

@@ -7,8 +7,8 @@ was edited, deleted or inserted out of order it exits 1, naming the first bad en
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workflow.audit import GENESIS, verify_chain
-from workflow.models import AuditChainHead, AuditEntry
+from ground.audit import GENESIS, verify_chain
+from ground.models import AuditChainHead, AuditEntry
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
 
-from . import views
-from .tasks import ScopedTask
+from workflow import views
+from workflow.tasks import ScopedTask
 
 
 class ScopedFlowViewset(FlowViewset):
@@ -53,9 +53,8 @@ def build_site() -> Site:
     from processes.flows import ProjectFlow
     from processes.supervision_views import SupervisionApp
     from processes.views import ProjectsApp
-
-    from .operation_views import ApprovalsApp
-    from .oversight_views import OversightApp
+    from workflow.operation_views import ApprovalsApp
+    from workflow.oversight_views import OversightApp
 
     return QiyueSite(
         title=_("Qiyue"),

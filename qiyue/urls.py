@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog, set_language
 from viewflow.contrib.auth import AuthViewset
 
-from .i18n import switch_language
+from workflow.i18n import switch_language
+from workflow.views import favicon
+
 from .site import site
-from .views import favicon
 
 # The administration pages (and the password-reset pages Django's admin styles) say Qiyue.
 admin.site.site_header = admin.site.site_title = _("Qiyue administration")

@@ -1,10 +1,10 @@
-"""WSGI entry point for gunicorn: ``gunicorn workflow.wsgi`` (``make serve``)."""
+"""WSGI entry point for gunicorn: ``gunicorn qiyue.wsgi`` (``make serve``)."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workflow.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiyue.settings")
 application = get_wsgi_application()
 
 # runserver loads this module too: neither serves with DEBUG off on a public or short key.

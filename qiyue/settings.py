@@ -86,7 +86,7 @@ def env_rate(name: str, default: str) -> tuple[int, int]:
 
 
 DEBUG = env_bool("QIYUE_DEBUG", False)
-# The default key is public: workflow/wsgi.py refuses to serve with it (or any key shorter
+# The default key is public: qiyue/wsgi.py refuses to serve with it (or any key shorter
 # than 50 characters) unless QIYUE_DEBUG is on (workflow/security.py).
 DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me"
 SECRET_KEY = env_secret("QIYUE_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
@@ -122,6 +122,8 @@ INSTALLED_APPS = [
     "permissions",
     "processes",
     "documents",
+    "ground",  # the audit chain
+    "qiyue",  # the shell: backup and restore
     "viewflow",
     "viewflow.workflow",
     "axes",  # login throttling: failed sign-ins per user name and address
@@ -155,8 +157,8 @@ VIEWFLOW = {
     "WIDGET_RENDERERS": {"workflow.widgets.ChoiceTable": "workflow.widgets.ChoiceTableRenderer"},
 }
 
-ROOT_URLCONF = "workflow.urls"
-WSGI_APPLICATION = "workflow.wsgi.application"
+ROOT_URLCONF = "qiyue.urls"
+WSGI_APPLICATION = "qiyue.wsgi.application"
 
 TEMPLATES = [
     {

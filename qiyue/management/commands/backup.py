@@ -1,10 +1,10 @@
 """``manage.py backup OUT.tar.gz`` (or a directory): the database, media and key directory in
-one archive (workflow/backup.py). Private keys go in encrypted with the passphrase from
+one archive (qiyue/backup.py). Private keys go in encrypted with the passphrase from
 ``$QIYUE_BACKUP_PASSPHRASE`` or ``--passphrase-file``; without one they are left out."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workflow import backup
+from qiyue import backup
 
 
 class Command(BaseCommand):

@@ -485,7 +485,7 @@ def target_contents(using=DEFAULT_DB_ALIAS) -> list[str]:
     """What the target already holds that a restore would replace (empty: safe to restore)."""
     from django.contrib.auth import get_user_model
 
-    from .models import AuditEntry
+    from ground.models import AuditEntry
 
     found = []
     users, entries = get_user_model()._base_manager.using(using), AuditEntry.objects.using(using)
@@ -625,7 +625,7 @@ def _restore_keys(files, force_replace: bool, summary):
 def check_restored(expected: dict[str, int], loaded: dict[str, int], using=DEFAULT_DB_ALIAS):
     """After a restore: counts as archived, the audit chain intact, every paper's file hashing
     to its recorded SHA-256. Returns the problems found (none: the restore is whole)."""
-    from .audit import verify_chain
+    from ground.audit import verify_chain
 
     problems = [
         f"{label}: {loaded.get(label)} rows restored, {count} archived"
