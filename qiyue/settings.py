@@ -145,6 +145,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflow.middleware.FlowLockMiddleware",
+    "workflow.middleware.ProcessScopeMiddleware",  # another jurisdiction's process: 404
     "axes.middleware.AxesMiddleware",
     # viewflow's own middleware, listed here rather than appended at start-up.
     "viewflow.middleware.SiteMiddleware",
