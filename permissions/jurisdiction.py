@@ -143,6 +143,24 @@ def task_filter(user) -> Q:
     return q
 
 
+def opened_object_pks(user, permission: str, model):
+    """Subqueries of the primary keys of ``model`` rows opened to ``user`` one by one by an
+    object grant of ``permission`` ("app_label.codename"), directly and through their groups:
+    one indexed condition each, never a list of rows (integer primary keys)."""
+    from django.db.models import BigIntegerField
+    from django.db.models.functions import Cast
+
+    codename = permission.split(".", 1)[-1]
+    ct = ContentType.objects.get_for_model(model)
+    where = {"content_type": ct, "permission__codename": codename}
+    direct = UserObjectPermission.objects.filter(user=user, **where)
+    grouped = GroupObjectPermission.objects.filter(group__user=user, **where)
+    return tuple(
+        rows.annotate(pid=Cast("object_pk", BigIntegerField())).values("pid")
+        for rows in (direct, grouped)
+    )
+
+
 # --- Who holds this role here: the one answer --------------------------------------------
 #
 # Deadlines, notifications, pickers, transfers and the papers all ask it here: active users
