@@ -18,7 +18,7 @@ def county_workbook(townships=15, villages=200, officials=600, bad_row=False) ->
     roles spread round-robin over them, and the governments that sign (one key each)."""
     from openpyxl import Workbook
 
-    from permissions.onboarding import COLUMNS
+    from processes.onboarding import COLUMNS
 
     regions = [[COUNTY, "基准县", "县", ""]]
     towns = [f"{COUNTY}{100 + t:03d}" for t in range(townships)]
@@ -60,7 +60,7 @@ def run(townships=15, villages=200, officials=600) -> dict:
     from documents import pki
     from ground.audit import verify_chain
     from ground.models import AuditEntry
-    from permissions import onboarding
+    from processes import onboarding
 
     sheet = county_workbook(townships, villages, officials)
     bad = county_workbook(townships, villages, officials, bad_row=True)

@@ -50,7 +50,7 @@ def grant_role(actor, user, role: Role, region: Region):
 def revoke_role(actor, user, role: Role, region: Region, reason: str = ""):
     remove_perm(role.permission, user, region)
     forget_grants(user)
-    released = _release_tasks_held_under(user, role.permission, region)
+    released = _release_tasks_held_under(actor, user, role.permission, region, reason)
     audit.record(
         actor,
         "role.revoke",
@@ -100,20 +100,40 @@ def close_project_to(actor, user, project, reason: str = ""):
     )
 
 
-def _release_tasks_held_under(user, permission: str, obj) -> list[int]:
+def _release_tasks_held_under(actor, user, permission: str, obj, reason: str) -> list[int]:
+    """Put back in the queue the tasks ``user`` claimed under ``permission`` on ``obj``, each
+    with its own ``task.release`` entry, as if released by hand (inside the revoke's
+    transaction)."""
     from django.contrib.contenttypes.models import ContentType
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
-    held = Task.objects.filter(
-        owner=user,
-        status=STATUS.ASSIGNED,
-        owner_permission=permission,
-        owner_permission_content_type=ContentType.objects.get_for_model(
-            obj, for_concrete_model=False
-        ),
-        owner_permission_obj_pk=str(obj.pk),
+    held = list(
+        Task.objects.filter(
+            owner=user,
+            status=STATUS.ASSIGNED,
+            owner_permission=permission,
+            owner_permission_content_type=ContentType.objects.get_for_model(
+                obj, for_concrete_model=False
+            ),
+            owner_permission_obj_pk=str(obj.pk),
+        )
+        .select_related("process")
+        .select_for_update(of=("self",))
+        .order_by("pk")
     )
-    ids = list(held.values_list("pk", flat=True))
-    held.update(owner=None, status=STATUS.NEW, assigned=None)
-    return ids
+    Task.objects.filter(pk__in=[task.pk for task in held]).update(
+        owner=None, status=STATUS.NEW, assigned=None
+    )
+    for task in held:
+        audit.record(
+            actor,
+            "task.release",
+            task,
+            # The process names its project (the workflow's protocol), when it has one.
+            project_id=getattr(task.process.coerced, "project_id", None),
+            before={"status": STATUS.ASSIGNED, "owner": user.pk},
+            after={"status": STATUS.NEW, "owner": None},
+            reason=reason,
+        )
+    return [task.pk for task in held]

@@ -104,18 +104,9 @@ class ProjectQuerySet(models.QuerySet):
 
 def granted_project_ids(user):
     """Subqueries of the projects opened to this user, and to their groups, by a guardian grant."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models.functions import Cast
-    from guardian.models import GroupObjectPermission, UserObjectPermission
+    from permissions.jurisdiction import opened_object_pks
 
-    ct = ContentType.objects.get_for_model(Project)
-    direct = UserObjectPermission.objects.filter(
-        user=user, content_type=ct, permission__codename="view_project"
-    ).annotate(pid=Cast("object_pk", models.BigIntegerField()))
-    grouped = GroupObjectPermission.objects.filter(
-        group__user=user, content_type=ct, permission__codename="view_project"
-    ).annotate(pid=Cast("object_pk", models.BigIntegerField()))
-    return direct.values("pid"), grouped.values("pid")
+    return opened_object_pks(user, "processes.view_project", Project)
 
 
 class Project(models.Model):

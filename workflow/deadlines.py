@@ -26,16 +26,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermission, UserObjectPermission
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from ground.calendar import CalendarNotCovered, add_working_days, working_days_between
+from permissions.jurisdiction import holders, permission_holders
 from permissions.models import Region
 from permissions.roles import (
     COUNTY_DISCIPLINE,
@@ -288,20 +285,8 @@ def status_of(task, today: datetime.date | None = None) -> str:
 
 
 def users_holding(role: Role, region: Region):
-    """Active users holding ``role`` at exactly ``region`` (directly or through a group)."""
-    ct = ContentType.objects.get_for_model(Region)
-    return _users_with(role.code, ct, region.pk)
-
-
-def _users_with(codename, content_type, object_pk):
-    user_model = get_user_model()
-    direct = UserObjectPermission.objects.filter(
-        permission__codename=codename, content_type=content_type, object_pk=str(object_pk)
-    ).values("user_id")
-    grouped = GroupObjectPermission.objects.filter(
-        permission__codename=codename, content_type=content_type, object_pk=str(object_pk)
-    ).values("group__user")
-    return user_model.objects.filter(is_active=True).filter(Q(pk__in=direct) | Q(pk__in=grouped))
+    """Active users holding ``role`` at exactly ``region``: the one answer, in permissions."""
+    return holders(role, region)
 
 
 def task_role(task) -> tuple[Role | None, object]:
@@ -320,8 +305,7 @@ def holders_of(task) -> list:
     if obj is None:
         return []
     if role is None:
-        ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-        return list(_users_with(OPERATOR_PERMISSION.split(".")[1], ct, obj.pk))
+        return list(permission_holders(OPERATOR_PERMISSION, obj))
     return list(users_holding(role, obj))
 
 

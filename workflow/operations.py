@@ -34,7 +34,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import get_users_with_perms
 from viewflow.workflow.status import STATUS
 
 from ground import audit
@@ -104,17 +103,11 @@ def colleagues(task, actor):
     region, or the same operator (the permission and object stored on the task)."""
     from django.contrib.auth import get_user_model
 
+    from permissions.jurisdiction import permission_holders
+
     if not task.owner_permission or task.owner_permission_obj is None:
         return get_user_model().objects.none()
-    codename = task.owner_permission.split(".", 1)[1]
-    return (
-        get_users_with_perms(
-            task.owner_permission_obj, only_with_perms_in=[codename], with_group_users=True
-        )
-        .filter(is_active=True)
-        .exclude(pk=actor.pk)
-        .order_by("username")
-    )
+    return permission_holders(task.owner_permission, task.owner_permission_obj).exclude(pk=actor.pk)
 
 
 # --- Who may be named: the people pickers offer these and the acts check them ----------

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from permissions import onboarding
+from processes import onboarding
 
 
 class Command(BaseCommand):
