@@ -50,11 +50,11 @@ class QiyueSite(Site):
 
 
 def build_site() -> Site:
+    from processes.dashboard_views import OversightApp
     from processes.flows import ProjectFlow
     from processes.supervision_views import SupervisionApp
     from processes.views import ProjectsApp
     from workflow.operation_views import ApprovalsApp
-    from workflow.oversight_views import OversightApp
 
     return QiyueSite(
         title=_("Qiyue"),

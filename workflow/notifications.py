@@ -29,6 +29,7 @@ from django.utils.translation import override
 from ground.jobs import enqueue
 
 from .models import Notification
+from .subjects import subject_of
 
 Kind = Notification.Kind
 
@@ -126,7 +127,7 @@ def link_of(notification) -> str:
 
 
 def _project(task):
-    return getattr(task.process.coerced, "project", None)
+    return subject_of(task.process)
 
 
 def _task_url(task) -> str:

@@ -44,6 +44,7 @@ from . import actions, notifications
 from .exceptions import TaskUnavailable
 from .forms import BACK
 from .models import CarbonCopy, Delegation, SignOff
+from .subjects import is_visible, subject_of
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 
@@ -56,7 +57,7 @@ class OperationRefused(TaskUnavailable):
 
 
 def project_of(task):
-    return task.process.coerced.project
+    return subject_of(task.process)
 
 
 def _state(task) -> dict:
@@ -176,14 +177,13 @@ def _require_colleague(task, user) -> None:
         )
 
 
-def _open_project_if_needed(actor, user, project, reason) -> bool:
-    """Open the project to ``user`` (audited guardian grant) unless they already see it."""
+def _open_project_if_needed(actor, user, task, reason) -> bool:
+    """Open the task's project to ``user`` (audited grant) unless they already see it."""
     from permissions.actions import open_project_to
-    from processes.models import Project
 
-    if Project.objects.visible_to(user).filter(pk=project.pk).exists():
+    if is_visible(user, task.process):
         return False
-    open_project_to(actor, user, project, reason=reason)
+    open_project_to(actor, user, project_of(task), reason=reason)
     return True
 
 
@@ -368,7 +368,7 @@ def _add_sign_off(actor, task, signer, reason, *, kind, seat):
                 _("%(user)s already signs this task.") % {"user": display_name(signer)}
             )
         project = project_of(task)
-        opened = _open_project_if_needed(actor, signer, project, reason)
+        opened = _open_project_if_needed(actor, signer, task, reason)
         sign_off = SignOff.objects.create(
             task=task,
             project_id=project.pk,
@@ -510,7 +510,7 @@ def carbon_copy(actor, task, recipients, note):
     with locked(task) as task:
         _require_holder(task, actor)
         project = project_of(task)
-        opened = [r.pk for r in recipients if _open_project_if_needed(actor, r, project, note)]
+        opened = [r.pk for r in recipients if _open_project_if_needed(actor, r, task, note)]
         copies = [
             CarbonCopy.objects.create(
                 task=task, project_id=project.pk, sender=actor, recipient=r, note=note

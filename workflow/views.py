@@ -41,6 +41,7 @@ from ground.audit import display_name
 
 from . import actions, operations
 from .inputs import InputDiscipline
+from .subjects import subject_of
 from .tasks import ScopedTask
 
 
@@ -497,7 +498,7 @@ class ProcessChartPageView(generic.TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        project = self.process.coerced.project
+        project = subject_of(self.process)
         return super().get_context_data(
             project=project,
             back_url=reverse("projects:detail", args=[project.pk]),
