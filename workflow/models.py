@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# --- Approval operations (workflow/operations.py) --------------------------------------
+# --- Approval operations (workflow/operations/) ----------------------------------------
 
 
 class SignOff(models.Model):

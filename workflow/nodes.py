@@ -97,7 +97,7 @@ class View(Staged, flow.View):
     def Countersign(self, seats, members=None):
         """会签: the holder seats a panel (``seats``: (code, label) pairs); the step is
         approved only when every member signed "agree", and any member's "reject"
-        sends it back with their reason (workflow/operations.py). ``members`` maps a seat
+        sends it back with their reason (workflow/operations/sign_offs.py). ``members`` maps a seat
         to the roles whose holders at the task's region may take it; a seat left out is
         for outside members (accounts holding no role)."""
         self.countersign_seats = tuple(seats)

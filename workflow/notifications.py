@@ -13,7 +13,7 @@ at most once per recipient, so an act that runs again never repeats it.
 - :func:`announce_new_tasks` (every task act, workflow/actions.py): each human task the act
   created goes to its holder, or to every active holder of its role at its region
   (permissions.jurisdiction.permission_holders); a send-back says so, with the reason;
-- :func:`work_handed` (workflow/operations.py): 转办, 委派, 加签, 会签 seat, 抄送;
+- :func:`work_handed` (workflow/operations/): 转办, 委派, 加签, 会签 seat, 抄送;
 - :func:`report_routed` (processes/reports.py): a public report reaches its recipients.
 
 The acting official is never told of work they gave themselves.
