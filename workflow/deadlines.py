@@ -79,7 +79,7 @@ def default_limits() -> dict[str, Limit]:
 
 
 def step_choices() -> list[tuple[str, str]]:
-    """(node name, title) of every step with a clock, in flow order."""
+    """(node name, title) of every step with a clock, in viewflow's node order."""
     return [(node.name, node.task_title) for node in timed_nodes()]
 
 

@@ -9,7 +9,8 @@ declares on its class (see :class:`workflow.scoping.JurisdictionFlowMixin`):
   its parent is the township, whose parent is the county);
 - ``visible_subjects(user)``: the subjects the user may see, a queryset.
 
-The subject itself is read for its ``pk`` and ``name`` only.
+The subject itself is read for its ``pk`` and ``name`` (and, on the acceptance panel, the
+``operator`` whose staff may not judge their own project).
 """
 
 from functools import cache
@@ -29,7 +30,7 @@ def served_flows() -> tuple:
 
 
 def timed_nodes():
-    """Every step of the served flows that declares a time limit, in flow order."""
+    """Every step of the served flows that declares a time limit, in viewflow's node order."""
     for flow_class in served_flows():
         for node in flow_class.instance.nodes():
             if getattr(node, "time_limit", None) is not None:

@@ -15,7 +15,7 @@ from ground.audit import display_name
 
 from ..exceptions import TaskUnavailable
 from ..models import Delegation, SignOff
-from ..subjects import is_visible, subject_of
+from ..subjects import is_visible, region_of, subject_of
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 
@@ -100,7 +100,7 @@ def signer_candidates(task, actor):
     from permissions.models import Region
     from permissions.roles import REGION_ROLES
 
-    county = project_of(task).county
+    county = region_of(task.process).parent.parent  # village → township → county
     return _not_superuser(holders(REGION_ROLES, Region.objects.subtree(county))).exclude(
         pk=actor.pk
     )
