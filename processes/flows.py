@@ -63,6 +63,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     process_class = ProjectProcess
     subject_field = "project"  # what the machinery's protocol asks (workflow/subjects.py)
     region_field = "project__village"
+    subject_url_name = "projects:detail"
     task_class = ScopedTask
     lock_impl = lock.select_for_update_lock
     list_select_related = ("process__projectprocess__project",)  # task lists show the project

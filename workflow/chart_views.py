@@ -6,14 +6,13 @@ import unicodedata
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.translation import pgettext
 from django.views import generic
 from viewflow.workflow import chart
 from viewflow.workflow.flow.views.chart import FlowChartView
 
-from .subjects import subject_of
+from .subjects import subject_of, subject_url
 
 
 def _display_width(text: str) -> int:
@@ -108,7 +107,7 @@ class ProcessChartPageView(generic.TemplateView):
         project = subject_of(self.process)
         return super().get_context_data(
             project=project,
-            back_url=reverse("projects:detail", args=[project.pk]),
+            back_url=subject_url(project),
             svg_url=self.flow_class.instance.reverse("process_chart", args=[self.process.pk]),
             **kwargs,
         )

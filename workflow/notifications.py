@@ -29,7 +29,7 @@ from django.utils.translation import override
 from ground.jobs import enqueue
 
 from .models import Notification
-from .subjects import subject_of
+from .subjects import subject_of, subject_url
 
 Kind = Notification.Kind
 
@@ -117,9 +117,7 @@ def link_of(notification) -> str:
     if notification.task_id:
         return _task_url(notification.task)
     if notification.project_id:
-        from django.urls import reverse
-
-        return reverse("projects:detail", args=[notification.project_id])
+        return subject_url(notification.project_id)
     return ""
 
 
@@ -261,12 +259,11 @@ def work_handed(actor, task, recipients, kind, reason, *, url="", key="") -> Non
     """An approval operation made work (or a copy) someone's: tell them, linking to the
     task (a copy: to the project). ``key`` names the act (default: the task and the moment
     it was handed over)."""
-    from django.urls import reverse
 
     if url:
         pass
     elif kind == Kind.CARBON_COPY:
-        url = reverse("projects:detail", args=[_project(task).pk])
+        url = subject_url(_project(task))
     else:
         url = _task_url(task)
     key = key or f"{kind}:{task.pk}:{task.assigned.timestamp() if task.assigned else ''}"

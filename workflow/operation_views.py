@@ -19,7 +19,7 @@ from viewflow.workflow.status import STATUS
 from . import operation_forms as forms
 from . import operations
 from .models import SignOff
-from .subjects import attach_subjects
+from .subjects import attach_subjects, subject_url
 from .tasks import ScopedTask
 
 
@@ -39,7 +39,7 @@ def execute_url(task):
 
 
 def project_url(task):
-    return reverse("projects:detail", args=[operations.project_of(task).pk])
+    return subject_url(operations.project_of(task))
 
 
 class TaskOperationView(generic.FormView):

@@ -22,7 +22,7 @@ from .deadlines import LIVE, county_limits, default_limits, step_choices
 from .inputs import InputDiscipline
 from .models import Notification, StageLimit
 from .notifications import link_of, mark_read
-from .subjects import is_visible, region_related, subject_of
+from .subjects import is_visible, region_related, subject_of, subject_url
 from .supervision import UrgeNotAllowed, may_urge, urge_task
 from .tasks import ScopedTask
 
@@ -99,7 +99,7 @@ class UrgeView(generic.FormView):
             form.add_error(None, str(error))
             return self.form_invalid(form)
         messages.success(self.request, _("The holder has been urged."))
-        return HttpResponseRedirect(reverse("projects:detail", args=[self.project.pk]))
+        return HttpResponseRedirect(subject_url(self.project))
 
 
 class StageLimitsForm(InputDiscipline, forms.Form):

@@ -15,6 +15,7 @@ from permissions.jurisdiction import task_grants
 class JurisdictionFlowMixin:
     subject_field = "subject"  # the process field naming what it is about
     region_field = "region"  # the lookup from the process to its Region
+    subject_url_name = None  # the URL name of a subject's page
 
     def visible_subjects(self, user):
         """The subjects (projects) this user may see; flows override this."""

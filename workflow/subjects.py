@@ -7,7 +7,8 @@ declares on its class (see :class:`workflow.scoping.JurisdictionFlowMixin`):
 - ``subject_field``: the process field naming what the process is about (its project);
 - ``region_field``: the lookup from the process to the Region it belongs to (a village:
   its parent is the township, whose parent is the county);
-- ``visible_subjects(user)``: the subjects the user may see, a queryset.
+- ``visible_subjects(user)``: the subjects the user may see, a queryset;
+- ``subject_url_name``: the URL name of a subject's page (it takes the subject's pk).
 
 The subject itself is read for its ``pk`` and ``name`` (and, on the acceptance panel, the
 ``operator`` whose staff may not judge their own project).
@@ -16,6 +17,7 @@ The subject itself is read for its ``pk`` and ``name`` (and, on the acceptance p
 from functools import cache
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 
@@ -71,6 +73,12 @@ def subject_model():
     }
     (model,) = models
     return model
+
+
+def subject_url(subject) -> str:
+    """The page of a subject (given as the subject or its pk), as the served flows name it."""
+    (name,) = {flow_class.subject_url_name for flow_class in served_flows()}
+    return reverse(name, args=[getattr(subject, "pk", subject)])
 
 
 def task_lookup(flow_class, path: str) -> str:
