@@ -261,19 +261,18 @@ def backdate_open_task(project: Project, days: int) -> None:
     )
 
 
-# The county acceptance panel the demo seats (seat, county role of its member).
-DEMO_PANEL = (("finance", "county_finance_bureau"), ("discipline", "county_discipline"))
+# The seats of the county acceptance panel the demo fills; the step declares who may take them.
+DEMO_SEATS = ("finance", "discipline")
 
 
 def countersign(task, holder):
     """会签: the holder seats the acceptance panel and every member signs "agree"."""
     from permissions.jurisdiction import holders
-    from permissions.roles import get_role
     from workflow import operations
 
     county = task.process.coerced.project.county
-    for seat, role_code in DEMO_PANEL:
-        role = get_role(role_code)
+    for seat in DEMO_SEATS:
+        (role,) = task.flow_task.countersign_members[seat]
         member = holders(role, county).order_by("pk").first()
         sign_off = operations.seat_panel_member(holder, task, member, seat, "组成县级验收小组")
         operations.sign(member, sign_off, "agree", "同意验收。")

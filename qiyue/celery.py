@@ -34,8 +34,7 @@ def sweep_deadlines_task():
         "reminders": result.reminders,
         "overdue": result.overdue,
         "escalations": result.escalations,
-        "stale_batches": result.stale_batches,
-        "stale_papers": result.stale_papers,
+        **result.counts,  # what the sweep hooks reported (settings.QIYUE_SWEEP_HOOKS)
     }
 
 

@@ -378,6 +378,12 @@ QIYUE_FONT_CACHE_DIR = env_str("QIYUE_FONT_CACHE_DIR", str(VAR_DIR / "fonts"))
 # Business configuration (DOMAIN.md §3): public notice period per level, in days.
 QIYUE_NOTICE_MIN_DAYS = env_int("QIYUE_NOTICE_MIN_DAYS", 7)
 
+# The flows the workflow machinery serves, and what its deadline sweep does besides its own
+# acts (name → a function returning counts: result.<name>_<key>). Dotted paths, read with
+# import_string: the machinery imports no domain or documents module (workflow/subjects.py).
+QIYUE_FLOWS = ["processes.flows.ProjectFlow"]
+QIYUE_SWEEP_HOOKS = {"stale": "documents.production.pick_up_stale"}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

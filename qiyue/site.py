@@ -5,28 +5,30 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
 
-from workflow import views
+from workflow import chart_views, list_views
 from workflow.tasks import ScopedTask
 
 
 class ScopedFlowViewset(FlowViewset):
-    dashboard_view_class = views.ScopedDashboardView
-    process_list_view_class = views.ScopedProcessListView
-    process_detail_view_class = views.ScopedProcessDetailView
-    task_list_view_class = views.ScopedTaskListView
-    chart_view_class = views.ScopedChartView
+    dashboard_view_class = list_views.ScopedDashboardView
+    process_list_view_class = list_views.ScopedProcessListView
+    process_detail_view_class = list_views.ScopedProcessDetailView
+    task_list_view_class = list_views.ScopedTaskListView
+    chart_view_class = chart_views.ScopedChartView
 
     @property
     def process_chart_page_path(self):
-        view = views.ProcessChartPageView.as_view(**self.filter_kwargs(views.ProcessChartPageView))
+        view = chart_views.ProcessChartPageView.as_view(
+            **self.filter_kwargs(chart_views.ProcessChartPageView)
+        )
         return path("<int:process_pk>/chart/page/", view, name="process_chart_page")
 
 
 class ScopedWorkflowApp(WorkflowAppViewset):
     title = _("Tasks")
-    inbox_view_class = views.ScopedInboxView
-    queue_view_class = views.ScopedQueueView
-    archive_view_class = views.ScopedArchiveView
+    inbox_view_class = list_views.ScopedInboxView
+    queue_view_class = list_views.ScopedQueueView
+    archive_view_class = list_views.ScopedArchiveView
 
     def get_context_data(self, request):
         # Not super(): viewflow's own queue() would load every object permission (§2.5).
@@ -50,11 +52,11 @@ class QiyueSite(Site):
 
 
 def build_site() -> Site:
+    from processes.dashboard_views import OversightApp
     from processes.flows import ProjectFlow
     from processes.supervision_views import SupervisionApp
     from processes.views import ProjectsApp
     from workflow.operation_views import ApprovalsApp
-    from workflow.oversight_views import OversightApp
 
     return QiyueSite(
         title=_("Qiyue"),

@@ -12,10 +12,11 @@ from django.utils import timezone
 from ground import audit
 
 from . import notifications
+from .subjects import subject_id_of
 
 
 def _project_id(task):
-    return getattr(task.process.coerced, "project_id", None)
+    return subject_id_of(task.process)
 
 
 def _state(task) -> dict:

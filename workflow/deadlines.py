@@ -2,8 +2,9 @@
 
 The rules (issue 5, "Deadlines and stalls"; DOMAIN.md §3 practice time limits):
 
-* **Limit.** Each human step of the project flow has a time limit in working days, set per
-  county by a :class:`~workflow.models.StageLimit` row, else :data:`DEFAULT_LIMITS`.
+* **Limit.** Each human step of a flow has a time limit in working days, set per county by
+  a :class:`~workflow.models.StageLimit` row, else the one its node declares
+  (:func:`default_limits`).
 * **Clock.** A task's clock starts on the day it became live (``task.created``, local
   date; that day is not counted) and its deadline is the ``limit``-th working day after it.
   The holder may still act on the deadline day; from the next day the task is overdue.
@@ -45,6 +46,8 @@ from permissions.roles import (
     get_role,
 )
 
+from .subjects import region_of, timed_nodes
+
 LIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 OK, DUE_SOON, OVERDUE, ESCALATED = "ok", "due_soon", "overdue", "escalated"
@@ -63,55 +66,18 @@ class Limit:
     escalate_after_days: int = 5
 
 
-# Working days per step when the county has not set its own (DOMAIN.md §3, practice):
-# the county's call for applications runs ~14 days; a public notice lasts ≥ 7–10 days;
-# payment within 5–10 working days of the claim; a maintenance report is due yearly.
-DEFAULT_LIMITS: dict[str, Limit] = {
-    "application": Limit(14, 3),
-    "township_review": Limit(5),
-    "public_notice": Limit(10, 2),
-    "county_review": Limit(10),
-    "leading_group_approval": Limit(10),
-    "funds_issue": Limit(10),
-    "subsidy_agreements": Limit(10),
-    "entrustment_agreement": Limit(10),
-    "benefit_linkage_agreements": Limit(10),
-    "progress_report": Limit(22, 3),  # about one report a month
-    "township_supervision": Limit(5),
-    "village_self_check": Limit(10),
-    "township_acceptance": Limit(10),
-    "county_acceptance": Limit(15),
-    "reimbursement": Limit(10),
-    "reimbursement_poverty_review": Limit(5, 1),
-    "reimbursement_finance_review": Limit(5, 1),
-    "payment": Limit(5, 1, 5),
-    "maintenance_report": Limit(250, 20, 20),  # a report a year
-    "maintenance_review": Limit(10),
-    "dividend_notice": Limit(10, 2),  # the dividend list is posted ≥ 7 days
-    "dividend_payout": Limit(22, 3),  # paid within the month after the notice
-    "term_end": Limit(20),
-    "renewal_countersign": Limit(10),
-    "principal_return": Limit(22, 3),
-}
 FALLBACK_LIMIT = Limit(10)
 
 
+def default_limits() -> dict[str, Limit]:
+    """Working days per step when the county has not set its own: each step's own
+    declaration (``.Stage(..., days=...)`` on its node, workflow/nodes.py)."""
+    return {node.name: node.time_limit for node in timed_nodes()}
+
+
 def step_choices() -> list[tuple[str, str]]:
-    """(node name, title) of every human step of the project flow, in flow order."""
-    from processes.flows import ProjectFlow
-
-    return [
-        (node.name, node.task_title)
-        for node in ProjectFlow.instance.nodes()
-        if node.name in DEFAULT_LIMITS
-    ]
-
-
-def step_title(node_name: str) -> str:
-    from processes.flows import ProjectFlow
-
-    node = ProjectFlow.instance.node(node_name)
-    return node.task_title if node is not None else node_name
+    """(node name, title) of every step with a clock, in viewflow's node order."""
+    return [(node.name, node.task_title) for node in timed_nodes()]
 
 
 # --- Limits ---------------------------------------------------------------------------
@@ -121,7 +87,7 @@ def county_limits(county_id: int) -> dict[str, Limit]:
     """The county's limits by step: its StageLimit rows over the defaults (one query)."""
     from .models import StageLimit
 
-    limits = dict(DEFAULT_LIMITS)
+    limits = default_limits()
     for row in StageLimit.objects.filter(county_id=county_id):
         limits[row.node] = Limit(row.working_days, row.remind_before_days, row.escalate_after_days)
     return limits
@@ -174,14 +140,20 @@ def _local_date(moment) -> datetime.date:
 
 
 def _places(tasks) -> dict[int, tuple[int, int]]:
-    """process id → (project id, county id) for these tasks, in one query, whatever the
-    tasks have loaded (the region path starts at the county: "/<county>/<township>/…")."""
-    from processes.models import ProjectProcess
-
-    rows = ProjectProcess.objects.filter(
-        pk__in={t.process_id for t in tasks}, project__isnull=False
-    ).values_list("pk", "project_id", "project__village__path")
-    return {pk: (project, int(path.strip("/").split("/")[0])) for pk, project, path in rows}
+    """process id → (subject id, county id) for these tasks, one query per flow, whatever
+    the tasks have loaded (the region path starts at the county: "/<county>/<township>/…")."""
+    by_flow = defaultdict(set)
+    for task in tasks:
+        by_flow[task.flow_task.flow_class].add(task.process_id)
+    places = {}
+    for flow_class, process_ids in by_flow.items():
+        subject, region = flow_class.subject_field, flow_class.region_field
+        rows = flow_class.process_class._default_manager.filter(
+            pk__in=process_ids, **{f"{subject}__isnull": False}
+        ).values_list("pk", subject, f"{region}__path")
+        for pk, subject_id, path in rows:
+            places[pk] = (subject_id, int(path.strip("/").split("/")[0]))
+    return places
 
 
 def _sent_back_ids(project_ids) -> set[int]:
@@ -246,11 +218,12 @@ def deadlines_of(tasks, *, strict: bool = False) -> dict[int, Deadline | None]:
         for r in rows
     }
     attempts = _paused_attempts(tasks, {project for project, _county in places.values()})
+    defaults = default_limits()
     result = {}
     for task in tasks:
         node = task.flow_task.name
         county = places.get(task.process_id, (None, None))[1]
-        limit = overrides.get((county, node)) or DEFAULT_LIMITS.get(node, FALLBACK_LIMIT)
+        limit = overrides.get((county, node)) or defaults.get(node, FALLBACK_LIMIT)
         try:
             used = _used(attempts[task.pk])
             result[task.pk] = compute_deadline(_local_date(task.created), limit, used)
@@ -312,8 +285,7 @@ def holders_of(task) -> list:
 def superior_role(task) -> tuple[Role, Region]:
     """Whose job it is to chase an overdue task (see the table above)."""
     role, obj = task_role(task)
-    project = task.process.coerced.project
-    township = project.village.parent
+    township = region_of(task.process).parent
     county = township.parent
     if role is None or role.level == Level.VILLAGE:
         return TOWNSHIP_LEAD, township

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# --- Approval operations (workflow/operations.py) --------------------------------------
+# --- Approval operations (workflow/operations/) ----------------------------------------
 
 
 class SignOff(models.Model):
@@ -105,7 +105,7 @@ class CarbonCopy(models.Model):
 
 
 def stage_choices():
-    """The human steps of the project flow, each a stage with its own time limit."""
+    """The steps of the served flows that declare a time limit."""
     from .deadlines import step_choices
 
     return step_choices()
@@ -114,7 +114,7 @@ def stage_choices():
 class StageLimit(models.Model):
     """A county's time limit for one step, in working days (workflow/deadlines.py).
 
-    Without a row the step uses ``deadlines.DEFAULT_LIMITS`` (DOMAIN.md §3 practice)."""
+    Without a row the step uses the limit its node declares (``deadlines.default_limits``)."""
 
     county = models.ForeignKey(
         "permissions.Region",

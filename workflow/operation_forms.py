@@ -1,4 +1,4 @@
-"""Forms of the approval operations (workflow/operations.py): who, and why.
+"""Forms of the approval operations (workflow/operations/): who, and why.
 
 Each form offers only the people the operation may name, labelled "姓名（角色·地区）":
 transfer and delegate only colleagues holding the task's role at its region; signers and
