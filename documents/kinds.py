@@ -1,8 +1,27 @@
-"""What each kind of document is: its template, its title, its number and its signatories."""
+"""What each kind of document is: its template, its title, its number and its signatories;
+and the parties that sign."""
 
 from dataclasses import dataclass, field
 
 from .models import DocumentKind
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who signs a paper, as the caller names it: documents know no region or operator."""
+
+    name: str  # organisation name, e.g. 织金县珠藏镇人民政府
+    code: str  # key and certificate code: unified social credit code, or a region code
+    credit_code: str  # as printed on agreements
+    representative: str  # legal representative / person in charge
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "code": self.code,
+            "credit_code": self.credit_code,
+            "representative": self.representative,
+        }
 
 
 @dataclass(frozen=True)

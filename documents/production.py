@@ -38,13 +38,11 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
 from ground import jobs
-from permissions.models import Region
 
 from . import pki, signing
-from .kinds import KINDS
+from .formats import cn_date
+from .kinds import KINDS, Party
 from .models import Batch, Document, DocumentVersion, Edition, Signature, SignedRevision
-from .parties import Party, operator_party, organisation_for
-from .snapshots import cn_date
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +78,6 @@ def issue(kind, project, snapshot: dict, household=None) -> Edition:
         template=meta.template,
         snapshot=snapshot,
     )
-
-
-def signing_party(role_code: str, region: Region | None = None, operator=None) -> Party:
-    return operator_party(operator) if operator is not None else organisation_for(role_code, region)
 
 
 def sign(

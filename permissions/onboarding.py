@@ -77,7 +77,7 @@ EXPECTED_PARENT = {Level.COUNTY: None, Level.TOWNSHIP: Level.COUNTY, Level.VILLA
 OPERATOR_ROLE = "经营主体"  # acting for a cooperative or company of the 「单位」 sheet
 YES, NO = {"是", "y", "yes", "true", "1", ""}, {"否", "n", "no", "false", "0"}
 # 「单位」 kinds: the people's government or villagers' committee of a region, a county unit
-# (documents.parties.COUNTY_UNITS, by the role that signs for it), or an operator.
+# (processes.papers.parties.COUNTY_UNITS, by the role that signs for it), or an operator.
 GOVERNMENT_KINDS = {"人民政府": (Level.COUNTY, Level.TOWNSHIP), "村民委员会": (Level.VILLAGE,)}
 COUNTY_UNIT_KINDS = {
     "乡村振兴局": "county_poverty_office",
@@ -712,7 +712,7 @@ def _check_orgs(plan: Plan, rows: list[Row], levels: dict[str, str]) -> None:
 
 
 def _paper_name(plan: Plan, kind: str, code: str, level) -> str:
-    """The name papers give a region's government or county unit (documents.parties)."""
+    """The name papers give a region's government or county unit (processes.papers.parties)."""
     names = plan.full_names(code)
     if not names or level is None:
         return ""
@@ -1032,7 +1032,7 @@ def _import_people(actor, plan: Plan, outcome: Outcome, regions, operators, hash
 
 def _issue_keys(actor, plan: Plan, outcome: Outcome, regions, operators, key_dir) -> None:
     from documents import pki
-    from documents.parties import operator_party, organisation_for, region_government
+    from processes.papers.parties import operator_party, organisation_for, region_government
 
     wanted = [item for item in plan.orgs if item.issue_key]
     if not wanted:

@@ -7,9 +7,8 @@ for the PDF to be produced after commit.
 
 from django.utils import translation
 
-from documents import production, snapshots
+from documents import production
 from documents.models import DocumentKind
-from documents.parties import operator_party, organisation_for, region_government
 from permissions.roles import (
     COUNTY_FINANCE_BUREAU,
     COUNTY_LEADING_GROUP,
@@ -18,6 +17,9 @@ from permissions.roles import (
     TOWNSHIP_LEAD,
     TOWNSHIP_WORK_STATION,
 )
+
+from .papers import snapshots
+from .papers.parties import operator_party, organisation_for, region_government
 
 
 def _label(role) -> str:

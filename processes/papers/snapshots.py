@@ -11,36 +11,19 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from ground.numerals import amount_in_capitals, amount_in_figures
+from documents.formats import cn_date, money
 from processes.dividends import invested
 from processes.models import ImplementationMode
 from processes.rules.benefit_linkage import dividend_schedule
 from processes.rules.dividends import add_years, guaranteed_dividend
 from processes.rules.income_split import split_income
 
-from .parties import operator_party, organisation_for, region_government
-
-
-def cn_date(value) -> str:
-    if not value:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date()
-    return f"{value.year}年{value.month}月{value.day}日"
+from .parties import operator_party, region_government
 
 
 def place(region) -> str:
     """A place as prose writes it: 织金县珠藏镇乐丰村."""
     return "".join(r.name for r in region.ancestors_and_self)
-
-
-def money(amount) -> dict:
-    amount = Decimal(amount or 0)
-    return {
-        "capitals": amount_in_capitals(amount),
-        "figures": amount_in_figures(amount),
-        "value": str(amount),
-    }
 
 
 def person(household) -> dict:
@@ -127,11 +110,11 @@ def agreement_terms(project) -> dict:
         ]
         terms["first_year_rate"] = f"{agreement.first_year_rate:.2f}"
         terms["yearly_increase"] = f"{agreement.yearly_increase:.2f}"
-    split = split_income(Decimal("100.00"))
+    split = split_income(Decimal("100.00"))  # the 721 rule's parts, in percent, as printed
     terms["split"] = {
-        "households": "70",
-        "collective": "20",
-        "fund": "10",
+        "households": f"{split.households:.0f}",
+        "collective": f"{split.collective:.0f}",
+        "fund": f"{split.fund:.0f}",
         "check": str(split.households),
     }
     return terms
@@ -236,7 +219,3 @@ def loan(
         "date": cn_date(timezone.localdate()),
         "copies": 3,
     }
-
-
-def signer_party(role_code, region):
-    return organisation_for(role_code, region)
