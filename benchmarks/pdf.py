@@ -20,58 +20,12 @@ import threading
 import time
 from decimal import Decimal
 
-DIGITS = "零壹贰叁肆伍陆柒捌玖"
-SMALL_UNITS = ("", "拾", "佰", "仟")
-BIG_UNITS = ("", "万", "亿")
+from ground.numerals import amount_in_capitals, amount_in_figures
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红梅琴云莲珍国建文辉福贵荣昌兴春秋"
 # Outside GB 2312: they exercise the fallback font (GB 18030 / Unicode extension A).
 RARE_NAMES = ("王喆", "李堃", "张珺", "刘犇", "陈䶮")
-
-
-def rmb_capital(amount: Decimal) -> str:
-    """Amount in Chinese capital numerals as agreements write it: 12000 -> 壹万贰仟元整."""
-    cents = int((Decimal(amount) * 100).quantize(Decimal(1)))
-    yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
-    out = ""
-    if yuan:
-        groups = []
-        while yuan:
-            groups.append(yuan % 10000)
-            yuan //= 10000
-        zero = False
-        for index in range(len(groups) - 1, -1, -1):
-            group = groups[index]
-            if not group:
-                zero = bool(out)
-                continue
-            text = ""
-            for position in range(3, -1, -1):
-                digit = group // 10**position % 10
-                if digit:
-                    if zero or (text == "" and out and position < 3):
-                        text += "零"
-                    text += DIGITS[digit] + SMALL_UNITS[position]
-                    zero = False
-                elif text:
-                    zero = True
-            out += text + BIG_UNITS[index]
-            zero = False
-        out += "元"
-    if not jiao and not fen:
-        return (out or "零元") + "整"
-    if jiao:
-        out += DIGITS[jiao] + "角"
-    elif out:
-        out += "零"
-    if fen:
-        out += DIGITS[fen] + "分"
-    return out
-
-
-def figure(amount: Decimal) -> str:
-    return f"¥{amount:,.2f}"
 
 
 def _id_number(rng: random.Random) -> str:
@@ -244,11 +198,11 @@ def sample_agreement_html(seq: int = 0, households: int = 24) -> str:
         "village": village,
         "project": f"{village}生态肉牛养殖产业扶贫项目",
         "seq": 100 + seq % 900,
-        "funds": figure(funds),
-        "funds_cap": rmb_capital(funds),
+        "funds": amount_in_figures(funds),
+        "funds_cap": amount_in_capitals(funds),
         "rate": rate,
-        "dividend": figure(dividend),
-        "dividend_cap": rmb_capital(dividend),
+        "dividend": amount_in_figures(dividend),
+        "dividend_cap": amount_in_capitals(dividend),
         "years": 5,
         "start": f"{start_year}年3月1日",
         "end": f"{start_year + 5}年2月28日",
