@@ -47,21 +47,21 @@ HOUSEHOLD = Slot("乙方", "household", digital=False, sign_word="户主（签�
 KINDS = {
     DocumentKind.ENTRUSTMENT: Kind(
         "entrustment",
-        "entrustment/v1",
+        "entrustment/v2",
         "{project[name]}委托协议",
         "WT",
         (Slot("甲方", "township_gov"), Slot("乙方", "operator")),
     ),
     DocumentKind.BENEFIT_LINKAGE: Kind(
         "benefit_linkage",
-        "benefit_linkage/v1",
+        "benefit_linkage/v2",
         "{project[name]}利益联结协议（{household[name]}）",
         "LJ",
         (Slot("甲方", "operator"), HOUSEHOLD),
     ),
     DocumentKind.DIRECT_SUBSIDY: Kind(
         "direct_subsidy",
-        "direct_subsidy/v1",
+        "direct_subsidy/v2",
         "{project[name]}分散直补滚动发展协议（{household[name]}）",
         "ZB",
         (Slot("甲方", "township_gov"), HOUSEHOLD),

@@ -14,7 +14,8 @@ from django.utils import timezone
 from documents.formats import cn_date, money
 from processes.dividends import invested
 from processes.models import ImplementationMode
-from processes.rules.benefit_linkage import dividend_schedule
+from processes.rules.benefit_linkage import MIN_HOUSEHOLD_SHARE, dividend_schedule
+from processes.rules.direct_subsidy import HOUSEHOLD_CAP
 from processes.rules.dividends import add_years, guaranteed_dividend
 from processes.rules.income_split import split_income
 
@@ -93,6 +94,7 @@ def agreement_terms(project) -> dict:
         "guaranteed": project.mode == ImplementationMode.GUARANTEED_DIVIDEND,
         "manager_name": agreement.manager_name,
         "household_share": str(agreement.household_share or ""),
+        "min_household_share": f"{MIN_HOUSEHOLD_SHARE:.0f}",
         "collateral": money(agreement.collateral_value or 0),
         "collateral_description": agreement.collateral_description,
     }
@@ -157,6 +159,7 @@ def direct_subsidy(project, household) -> dict:
         **common(project),
         "household": person(household),
         "subsidy": money(beneficiary.subsidy),
+        "subsidy_cap": money(HOUSEHOLD_CAP),
         "term_years": project.term_years,
         "signed_on": cn_date(beneficiary.agreement_signed_on or timezone.localdate()),
     }
