@@ -47,22 +47,16 @@ log = logging.getLogger(__name__)
 # --- In the act's transaction -----------------------------------------------------------
 
 
-def document_number(kind, project, household=None) -> str:
-    county = project.county.code or f"C{project.county.pk}"
-    year = project.created_at.year
-    tail = f"-{household.pk:06d}" if household is not None else ""
-    return f"{county}-{KINDS[kind].prefix}-{year}-{project.pk:05d}{tail}"
-
-
-def issue(kind, project, snapshot: dict, household=None) -> Edition:
-    """Freeze ``snapshot`` as the document's current edition; unchanged data reuses the edition."""
+def issue(kind, project, snapshot: dict, household=None, *, number: str) -> Edition:
+    """Freeze ``snapshot`` as the document's current edition; unchanged data reuses the edition.
+    ``number`` (the caller's numbering) is given to the document when it is first issued."""
     meta = KINDS[kind]
     document, _ = Document.objects.select_for_update().get_or_create(
         kind=kind,
         project=project,
         household=household,
         defaults={
-            "number": document_number(kind, project, household),
+            "number": number,
             "title": meta.title.format(**snapshot),
         },
     )
@@ -382,7 +376,7 @@ def resume_stale_batches(inline: bool = False) -> int:
 def batch_label(batch: Batch, count: int | None = None) -> str:
     """What a combined print file says it is: project, kind, batch number, date, households."""
     return _("%(project)s · %(kind)s · batch no. %(number)s of %(date)s · %(count)s households") % {
-        "project": batch.project.name,
+        "project": str(batch.project),
         "kind": batch.get_kind_display(),
         "number": batch.pk,
         "date": timezone.localdate(batch.created_at).isoformat(),
