@@ -355,3 +355,15 @@ def test_printed_rule_figures_come_from_the_rules(cast, equity_project, run):
     assert paper.edition.snapshot["subsidy_cap"]["figures"] == f"¥{HOUSEHOLD_CAP:,.2f}"
     cap = f"不超过人民币{amount_in_capitals(HOUSEHOLD_CAP)}（¥{HOUSEHOLD_CAP:,.2f}）"
     assert cap in "".join(text_of(pdf_of(paper)).split())
+
+
+def test_the_papers_data_holds_every_registered_variable_of_its_branch(cast, equity_project):
+    from documents.preview import VARIABLES
+
+    from .test_preview import values_at
+
+    _driver, project = equity_project
+    for kind in (DocumentKind.ENTRUSTMENT, DocumentKind.BENEFIT_LINKAGE):
+        for paper in project.documents.filter(kind=kind):
+            for path in VARIABLES[kind]["equity share"]:
+                assert values_at(paper.edition.snapshot, path), (kind, path)
