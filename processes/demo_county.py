@@ -290,7 +290,7 @@ class DemoCounty:
     def signing_keys(self, county, operators):
         """Demo keys from a demo county CA, for every organisation that signs papers."""
         from documents import pki
-        from documents.parties import (
+        from processes.papers.parties import (
             COUNTY_UNITS,
             operator_party,
             organisation_for,

@@ -195,6 +195,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 AUTH_USER_MODEL = "permissions.User"
+# What papers are for, named like AUTH_USER_MODEL so documents/ knows no domain model; the
+# project model's manager answers visible_to(user), which scopes its papers.
+QIYUE_PAPER_PROJECT_MODEL = "processes.Project"
+QIYUE_PAPER_HOUSEHOLD_MODEL = "processes.Household"
 AUTHENTICATION_BACKENDS = [
     "workflow.security.LoginThrottleBackend",  # first: refuses a locked-out sign-in
     "django.contrib.auth.backends.ModelBackend",

@@ -12,12 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from documents import pki
-from documents.parties import operator_party, organisation_for, region_government
 from ground import audit
 from permissions import actions as grants
 from permissions.jurisdiction import operator_ids, roles_of
 from permissions.models import Region
 from permissions.roles import Level
+from processes.papers.parties import operator_party, organisation_for, region_government
 
 from ..models import Operator
 from .sheet import COUNTY_UNIT_KINDS, GOVERNMENT_KINDS, OPERATOR_KINDS, ImportFailed, Outcome, Plan

@@ -297,7 +297,7 @@ def check_orgs(plan: Plan, rows: list[Row], levels: dict[str, str]) -> None:
 
 
 def _paper_name(plan: Plan, kind: str, code: str, level) -> str:
-    """The name papers give a region's government or county unit (documents.parties)."""
+    """The name papers give a region's government or county unit (processes.papers.parties)."""
     names = plan.full_names(code)
     if not names or level is None:
         return ""

@@ -52,7 +52,7 @@ EXPECTED_PARENT = {Level.COUNTY: None, Level.TOWNSHIP: Level.COUNTY, Level.VILLA
 OPERATOR_ROLE = "经营主体"  # acting for a cooperative or company of the 「单位」 sheet
 YES, NO = {"是", "y", "yes", "true", "1", ""}, {"否", "n", "no", "false", "0"}
 # 「单位」 kinds: the people's government or villagers' committee of a region, a county unit
-# (documents.parties.COUNTY_UNITS, by the role that signs for it), or an operator.
+# (processes.papers.parties.COUNTY_UNITS, by the role that signs for it), or an operator.
 GOVERNMENT_KINDS = {"人民政府": (Level.COUNTY, Level.TOWNSHIP), "村民委员会": (Level.VILLAGE,)}
 COUNTY_UNIT_KINDS = {
     "乡村振兴局": "county_poverty_office",

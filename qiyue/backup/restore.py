@@ -188,14 +188,14 @@ def _restore_media(manifest, unpacked: Path, force_replace: bool, summary):
 
 
 def _restore_keys(files, force_replace: bool, summary):
-    from documents import pki
+    from documents import keyfiles
 
     root = key_dir()
     for relative, mode, data in files:
         target = root / relative
         if target.exists() and not force_replace:
             raise BackupError(f"{target} exists; the key directory is not empty.")
-        pki._write(target, data, mode)  # atomic, never briefly world-readable
+        keyfiles.write_private(target, data, mode)  # atomic, never briefly world-readable
 
 
 def check_restored(expected: dict[str, int], loaded: dict[str, int], using=DEFAULT_DB_ALIAS):

@@ -5,29 +5,10 @@ the township people's government, the county poverty office for the county's rur
 revitalisation bureau, and so on. Operators sign for themselves.
 """
 
-from dataclasses import dataclass
-
-from django.contrib.contenttypes.models import ContentType
-from guardian.models import UserObjectPermission
-
+from documents.kinds import Party
+from permissions.jurisdiction import holders
 from permissions.models import Region
 from permissions.roles import ROLES_BY_CODE, Level
-
-
-@dataclass(frozen=True)
-class Party:
-    name: str  # organisation name, e.g. 织金县珠藏镇人民政府
-    code: str  # key and certificate code: unified social credit code, or a region code
-    credit_code: str  # as printed on agreements
-    representative: str  # legal representative / person in charge
-
-    def as_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "code": self.code,
-            "credit_code": self.credit_code,
-            "representative": self.representative,
-        }
 
 
 def _region_code(region: Region, unit: str) -> str:
@@ -69,23 +50,10 @@ def operator_party(operator) -> Party:
 
 
 def head_of(region: Region, role_code: str | None = None) -> str:
-    """The person in charge: the first holder of the region's leading role."""
+    """The person in charge: the first active holder (direct or by group) of the region's
+    leading role."""
     lead = role_code or {Level.TOWNSHIP: "township_lead", Level.VILLAGE: "village_secretary"}.get(
         region.level, "county_leading_group"
     )
-    holder = (
-        UserObjectPermission.objects.filter(
-            content_type=ContentType.objects.get_for_model(Region),
-            object_pk=str(region.pk),
-            permission__codename=lead,
-        )
-        .select_related("user")
-        .order_by("user_id")
-        .first()
-    )
-    return holder.user.get_full_name() if holder else ""
-
-
-def role_label(role_code: str) -> str:
-    role = ROLES_BY_CODE.get(role_code)
-    return str(role.label) if role else role_code
+    holder = holders([ROLES_BY_CODE[lead]], [region]).order_by("pk").first()
+    return holder.get_full_name() if holder else ""

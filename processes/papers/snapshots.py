@@ -11,36 +11,20 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from ground.numerals import amount_in_capitals, amount_in_figures
+from documents.formats import cn_date, money
 from processes.dividends import invested
 from processes.models import ImplementationMode
-from processes.rules.benefit_linkage import dividend_schedule
+from processes.rules.benefit_linkage import MIN_HOUSEHOLD_SHARE, dividend_schedule
+from processes.rules.direct_subsidy import HOUSEHOLD_CAP
 from processes.rules.dividends import add_years, guaranteed_dividend
 from processes.rules.income_split import split_income
 
-from .parties import operator_party, organisation_for, region_government
-
-
-def cn_date(value) -> str:
-    if not value:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date()
-    return f"{value.year}年{value.month}月{value.day}日"
+from .parties import operator_party, region_government
 
 
 def place(region) -> str:
     """A place as prose writes it: 织金县珠藏镇乐丰村."""
     return "".join(r.name for r in region.ancestors_and_self)
-
-
-def money(amount) -> dict:
-    amount = Decimal(amount or 0)
-    return {
-        "capitals": amount_in_capitals(amount),
-        "figures": amount_in_figures(amount),
-        "value": str(amount),
-    }
 
 
 def person(household) -> dict:
@@ -110,6 +94,7 @@ def agreement_terms(project) -> dict:
         "guaranteed": project.mode == ImplementationMode.GUARANTEED_DIVIDEND,
         "manager_name": agreement.manager_name,
         "household_share": str(agreement.household_share or ""),
+        "min_household_share": f"{MIN_HOUSEHOLD_SHARE:.0f}",
         "collateral": money(agreement.collateral_value or 0),
         "collateral_description": agreement.collateral_description,
     }
@@ -127,11 +112,11 @@ def agreement_terms(project) -> dict:
         ]
         terms["first_year_rate"] = f"{agreement.first_year_rate:.2f}"
         terms["yearly_increase"] = f"{agreement.yearly_increase:.2f}"
-    split = split_income(Decimal("100.00"))
+    split = split_income(Decimal("100.00"))  # the 721 rule's parts, in percent, as printed
     terms["split"] = {
-        "households": "70",
-        "collective": "20",
-        "fund": "10",
+        "households": f"{split.households:.0f}",
+        "collective": f"{split.collective:.0f}",
+        "fund": f"{split.fund:.0f}",
         "check": str(split.households),
     }
     return terms
@@ -174,6 +159,7 @@ def direct_subsidy(project, household) -> dict:
         **common(project),
         "household": person(household),
         "subsidy": money(beneficiary.subsidy),
+        "subsidy_cap": money(HOUSEHOLD_CAP),
         "term_years": project.term_years,
         "signed_on": cn_date(beneficiary.agreement_signed_on or timezone.localdate()),
     }
@@ -236,7 +222,3 @@ def loan(
         "date": cn_date(timezone.localdate()),
         "copies": 3,
     }
-
-
-def signer_party(role_code, region):
-    return organisation_for(role_code, region)
