@@ -23,7 +23,7 @@ from workflow.tasks import ScopedTask
 
 from . import ledger
 from .models import FundMovement, Operator, Project
-from .rules import RuleViolation
+from .rules import RuleViolation, funds
 
 
 def _holds(user, role, region) -> bool:
@@ -113,13 +113,7 @@ def reclaim_funds(actor, project, amount: Decimal, reason: str, stop: bool = Fal
     if blocker:
         raise RuleViolation(blocker)
     available = ledger.reclaimable(project)
-    if amount <= 0:
-        raise RuleViolation(_("The amount reclaimed must be more than zero."))
-    if amount > available:
-        raise RuleViolation(
-            _("At most ¥%(available)s can be reclaimed: the funds allocated less those reclaimed.")
-            % {"available": f"{available:,.2f}"}
-        )
+    funds.check_reclaim(amount, available)
     process = _live_process(project) if stop else None
     entry = audit.record(
         actor,
