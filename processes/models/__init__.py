@@ -4,13 +4,7 @@ so ``from processes.models import Project`` keeps working and the app label stay
 from .agreements import Agreement, DividendShare, DividendYear
 from .money import Asset, FundMovement, Reimbursement
 from .process import ProjectProcess
-from .projects import (
-    Beneficiary,
-    Household,
-    ImplementationMode,
-    Operator,
-    Project,
-)
+from .projects import Beneficiary, Household, ImplementationMode, Operator, Project
 from .records import AcceptanceRecord, MaintenanceReport, ProgressReport, PublicReport
 
 __all__ = [
