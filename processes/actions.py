@@ -23,7 +23,7 @@ from workflow.tasks import ScopedTask
 
 from . import ledger
 from .models import FundMovement, Operator, Project
-from .rules import RuleViolation, funds
+from .rules import RuleViolation, funds, operators
 
 
 def _holds(user, role, region) -> bool:
@@ -179,12 +179,12 @@ def reassign_operator(actor, project, operator, reason):
     blocker = violation_blocker(project)
     if blocker:
         raise RuleViolation(blocker)
-    if project.operator_id is None:
-        raise RuleViolation(_("A direct-subsidy project has no operator to replace."))
-    if operator is None or operator.township_id != project.township.pk:
-        raise RuleViolation(_("Choose another operator of the project's township."))
-    if operator.pk == project.operator_id:
-        raise RuleViolation(_("The project is already run by this operator."))
+    operators.check_reassignment(
+        project.operator_id,
+        operator and operator.pk,
+        operator and operator.township_id,
+        project.township.pk,
+    )
     old = project.operator
     project.operator = operator
     project.save(update_fields=["operator"])

@@ -20,3 +20,16 @@ def check_operator_township(operator_township_id: int, township_id: int) -> None
     project, chooses its operator among its own."""
     if operator_township_id != township_id:
         raise RuleViolation(_("Choose an operator of the village's own township."))
+
+
+def check_reassignment(
+    current_id: int | None, new_id: int | None, new_township_id: int | None, township_id: int
+) -> None:
+    """Seed: "对违规违纪实施的，乡镇有权收回项目资金或调项" — on a violation the township moves the
+    project (调项) from its operator to another operator of the same township."""
+    if current_id is None:
+        raise RuleViolation(_("A direct-subsidy project has no operator to replace."))
+    if new_id is None or new_township_id != township_id:
+        raise RuleViolation(_("Choose another operator of the project's township."))
+    if new_id == current_id:
+        raise RuleViolation(_("The project is already run by this operator."))

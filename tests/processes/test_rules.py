@@ -33,7 +33,11 @@ from processes.rules.income_split import (
     HOUSEHOLDS_PERCENT,
     split_income,
 )
-from processes.rules.operators import check_operator_for_mode, check_operator_township
+from processes.rules.operators import (
+    check_operator_for_mode,
+    check_operator_township,
+    check_reassignment,
+)
 from processes.rules.periods import check_notice_period
 from processes.rules.terms import check_term
 
@@ -365,6 +369,20 @@ def test_the_operator_comes_from_the_villages_own_township():
     assert refused(check_operator_township, 7, 8) == (
         "Choose an operator of the village's own township."
     )
+
+
+def test_a_project_is_reassigned_only_to_another_operator_of_its_township():
+    check_reassignment(1, 2, 7, 7)
+    assert refused(check_reassignment, None, 2, 7, 7) == (
+        "A direct-subsidy project has no operator to replace."
+    )
+    assert refused(check_reassignment, 1, 2, 8, 7) == (
+        "Choose another operator of the project's township."
+    )
+    assert refused(check_reassignment, 1, None, None, 7) == (
+        "Choose another operator of the project's township."
+    )
+    assert refused(check_reassignment, 1, 1, 7, 7) == "The project is already run by this operator."
 
 
 # --- the public notice runs its minimum and has ended -----------------------------------
