@@ -23,7 +23,7 @@ from workflow.tasks import ScopedTask
 
 from . import ledger
 from .models import FundMovement, Operator, Project
-from .rules import RuleViolation
+from .rules import RuleViolation, funds, operators
 
 
 def _holds(user, role, region) -> bool:
@@ -113,13 +113,7 @@ def reclaim_funds(actor, project, amount: Decimal, reason: str, stop: bool = Fal
     if blocker:
         raise RuleViolation(blocker)
     available = ledger.reclaimable(project)
-    if amount <= 0:
-        raise RuleViolation(_("The amount reclaimed must be more than zero."))
-    if amount > available:
-        raise RuleViolation(
-            _("At most ¥%(available)s can be reclaimed: the funds allocated less those reclaimed.")
-            % {"available": f"{available:,.2f}"}
-        )
+    funds.check_reclaim(amount, available)
     process = _live_process(project) if stop else None
     entry = audit.record(
         actor,
@@ -185,12 +179,12 @@ def reassign_operator(actor, project, operator, reason):
     blocker = violation_blocker(project)
     if blocker:
         raise RuleViolation(blocker)
-    if project.operator_id is None:
-        raise RuleViolation(_("A direct-subsidy project has no operator to replace."))
-    if operator is None or operator.township_id != project.township.pk:
-        raise RuleViolation(_("Choose another operator of the project's township."))
-    if operator.pk == project.operator_id:
-        raise RuleViolation(_("The project is already run by this operator."))
+    operators.check_reassignment(
+        project.operator_id,
+        operator and operator.pk,
+        operator and operator.township_id,
+        project.township.pk,
+    )
     old = project.operator
     project.operator = operator
     project.save(update_fields=["operator"])

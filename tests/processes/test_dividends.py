@@ -26,9 +26,9 @@ from processes.rules.dividends import (
     check_renewal_rate,
     guaranteed_dividend,
     share_equally,
-    split_dividend,
 )
 from processes.rules.income_split import split_income
+from processes.rules.income_split import split_income as split_dividend  # one split since #17
 
 from ..flowdriver import Driver, years_back
 

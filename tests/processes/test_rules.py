@@ -5,6 +5,7 @@ First the plain functions of ``processes.rules``, then the same rules where offi
 them: the step whose form enters the value, over HTTP, refusing the post and saving nothing.
 """
 
+import datetime
 import random
 from decimal import Decimal
 from itertools import pairwise
@@ -25,7 +26,19 @@ from processes.rules.benefit_linkage import (
     dividend_schedule,
 )
 from processes.rules.direct_subsidy import HOUSEHOLD_CAP, check_household_cap
-from processes.rules.income_split import split_income
+from processes.rules.funds import check_claim, check_funds_issued, check_reclaim
+from processes.rules.income_split import (
+    COLLECTIVE_PERCENT,
+    FUND_PERCENT,
+    HOUSEHOLDS_PERCENT,
+    split_income,
+)
+from processes.rules.operators import (
+    check_operator_for_mode,
+    check_operator_township,
+    check_reassignment,
+)
+from processes.rules.periods import check_notice_period
 from processes.rules.terms import check_term
 
 from ..flowdriver import Driver
@@ -288,6 +301,112 @@ def test_the_721_split_of_random_amounts():
 def test_negative_income_is_refused(total):
     assert refused(split_income, D(total)) == "Income must not be negative."
     assert refused(split_income, D(total), language="zh-hans") == "收入不能为负数。"
+
+
+def test_the_721_percentages_are_the_ones_the_split_applies():
+    assert (HOUSEHOLDS_PERCENT, COLLECTIVE_PERCENT, FUND_PERCENT) == (D("70"), D("20"), D("10"))
+    split = split_income(D("100.00"))
+    assert (split.households, split.collective, split.fund) == (
+        HOUSEHOLDS_PERCENT,
+        COLLECTIVE_PERCENT,
+        FUND_PERCENT,
+    )
+
+
+# --- money at each step: issued, claimed, reclaimed ------------------------------------
+
+
+@pytest.mark.parametrize("amount", ["0.01", "100000.00"])
+def test_funds_issued_up_to_the_approved_amount_are_accepted(amount):
+    check_funds_issued(D(amount), D("100000.00"))
+
+
+@pytest.mark.parametrize("amount", ["0.00", "-1.00", "100000.01"])
+def test_funds_issued_of_nothing_or_above_the_approved_amount_are_refused(amount):
+    assert refused(check_funds_issued, D(amount), D("100000.00")) == (
+        "Funds issued must be above zero and at most the approved ¥100,000.00."
+    )
+
+
+@pytest.mark.parametrize("amount", ["0.01", "80000.00"])
+def test_a_claim_up_to_the_funds_issued_is_accepted(amount):
+    check_claim(D(amount), D("80000.00"))
+
+
+@pytest.mark.parametrize("amount", ["0.00", "80000.01"])
+def test_a_claim_of_nothing_or_above_the_funds_issued_is_refused(amount):
+    assert refused(check_claim, D(amount), D("80000.00")) == (
+        "The amount claimed must be above zero and at most the ¥80,000.00 issued."
+    )
+
+
+def test_a_reclaim_up_to_what_is_left_is_accepted_and_beyond_it_refused():
+    check_reclaim(D("500.00"), D("500.00"))
+    assert refused(check_reclaim, D("0.00"), D("500.00")) == (
+        "The amount reclaimed must be more than zero."
+    )
+    assert refused(check_reclaim, D("500.01"), D("500.00")) == (
+        "At most ¥500.00 can be reclaimed: the funds allocated less those reclaimed."
+    )
+
+
+# --- who runs the project ---------------------------------------------------------------
+
+
+def test_a_dividend_project_needs_an_operator_and_a_direct_subsidy_has_none():
+    check_operator_for_mode(is_direct_subsidy=False, has_operator=True)
+    check_operator_for_mode(is_direct_subsidy=True, has_operator=False)
+    assert refused(check_operator_for_mode, False, False) == (
+        "A dividend project needs the operator that will run it."
+    )
+    assert refused(check_operator_for_mode, True, True) == (
+        "A direct-subsidy project has no operator: funds go to households."
+    )
+
+
+def test_the_operator_comes_from_the_villages_own_township():
+    check_operator_township(7, 7)
+    assert refused(check_operator_township, 7, 8) == (
+        "Choose an operator of the village's own township."
+    )
+
+
+def test_a_project_is_reassigned_only_to_another_operator_of_its_township():
+    check_reassignment(1, 2, 7, 7)
+    assert refused(check_reassignment, None, 2, 7, 7) == (
+        "A direct-subsidy project has no operator to replace."
+    )
+    assert refused(check_reassignment, 1, 2, 8, 7) == (
+        "Choose another operator of the project's township."
+    )
+    assert refused(check_reassignment, 1, None, None, 7) == (
+        "Choose another operator of the project's township."
+    )
+    assert refused(check_reassignment, 1, 1, 7, 7) == "The project is already run by this operator."
+
+
+# --- the public notice runs its minimum and has ended -----------------------------------
+
+
+def test_a_notice_of_the_minimum_days_that_has_ended_is_accepted():
+    start = datetime.date(2025, 3, 1)
+    assert check_notice_period(start, datetime.date(2025, 3, 7), 7, datetime.date(2025, 3, 7)) == []
+
+
+def test_a_notice_too_short_or_still_running_is_refused_on_both_counts():
+    start, end = datetime.date(2025, 3, 1), datetime.date(2025, 3, 6)
+    with translation.override("en"):
+        errors = check_notice_period(start, end, 7, datetime.date(2025, 3, 5))
+    assert [message(error) for error in errors] == [
+        "The public notice must run at least 7 days (2025-03-01 to 2025-03-06 is too short).",
+        "The notice period has not ended yet.",
+    ]
+    with translation.override("zh-hans"):
+        errors = check_notice_period(start, end, 7, datetime.date(2025, 3, 5))
+    assert [message(error) for error in errors] == [
+        "公示期不得少于7天（2025-03-01至2025-03-06，时间不足）。",
+        "公示期尚未结束。",
+    ]
 
 
 # --- over HTTP: the step that enters the value refuses it ------------------------------
