@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from .acts import Act
 from .models import AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
@@ -81,9 +82,11 @@ def _locked_head() -> AuditChainHead:
 
 
 def record(
-    actor, act: str, obj, *, project_id=None, before=None, after=None, reason=""
+    actor, act: Act, obj, *, project_id=None, before=None, after=None, reason=""
 ) -> AuditEntry:
-    """Append an audit entry for ``act`` by ``actor`` on ``obj``. Call inside the act's transaction."""
+    """Append an audit entry for ``act`` by ``actor`` on ``obj``. Call inside the act's transaction.
+    An act not named in ``ground.acts.Act`` is refused (ValueError) before anything is written."""
+    act = Act(act)
     with transaction.atomic():
         head = _locked_head()
         entry = AuditEntry(

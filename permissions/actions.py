@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from ground import audit
+from ground.acts import Act
 
 from .jurisdiction import forget_grants
 from .models import Region
@@ -40,7 +41,7 @@ def grant_role(actor, user, role: Role, region: Region):
     forget_grants(user)
     audit.record(
         actor,
-        "role.grant",
+        Act.ROLE_GRANT,
         user,
         after={"role": role.code, "region": region.pk, "path": region.full_name},
     )
@@ -53,7 +54,7 @@ def revoke_role(actor, user, role: Role, region: Region, reason: str = ""):
     released = _release_tasks_held_under(actor, user, role.permission, region, reason)
     audit.record(
         actor,
-        "role.revoke",
+        Act.ROLE_REVOKE,
         user,
         before={"role": role.code, "region": region.pk, "path": region.full_name},
         after={"released_tasks": released},
@@ -66,7 +67,7 @@ def grant_operator_access(actor, user, operator):
     assign_perm(OPERATOR_PERMISSION, user, operator)
     forget_grants(user)
     audit.record(
-        actor, "operator.grant", user, after={"operator": operator.pk, "name": operator.name}
+        actor, Act.OPERATOR_GRANT, user, after={"operator": operator.pk, "name": operator.name}
     )
 
 
@@ -78,7 +79,7 @@ def open_project_to(actor, user, project, reason: str = ""):
     forget_grants(user)
     audit.record(
         actor,
-        "project.open",
+        Act.PROJECT_OPEN,
         user,
         project_id=project.pk,
         after={"project": project.pk},
@@ -92,7 +93,7 @@ def close_project_to(actor, user, project, reason: str = ""):
     forget_grants(user)
     audit.record(
         actor,
-        "project.close",
+        Act.PROJECT_CLOSE,
         user,
         project_id=project.pk,
         before={"project": project.pk},
@@ -128,7 +129,7 @@ def _release_tasks_held_under(actor, user, permission: str, obj, reason: str) ->
     for task in held:
         audit.record(
             actor,
-            "task.release",
+            Act.TASK_RELEASE,
             task,
             # The process names its project (the workflow's protocol), when it has one.
             project_id=getattr(task.process.coerced, "project_id", None),

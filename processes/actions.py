@@ -18,6 +18,7 @@ from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.status import PROCESS, STATUS
 
 from ground import audit
+from ground.acts import Act
 from permissions.roles import COUNTY_POVERTY_OFFICE, OPERATOR_PERMISSION, TOWNSHIP_LEAD
 from workflow.tasks import ScopedTask
 
@@ -80,7 +81,7 @@ def change_five_ones(actor, project, leader, team, policy_set, reason):
         raise RuleViolation(_("Nothing was changed."))
     return audit.record(
         actor,
-        "project.five_ones",
+        Act.PROJECT_FIVE_ONES,
         project,
         project_id=project.pk,
         before=before,
@@ -117,7 +118,7 @@ def reclaim_funds(actor, project, amount: Decimal, reason: str, stop: bool = Fal
     process = _live_process(project) if stop else None
     entry = audit.record(
         actor,
-        "project.reclaim_funds",
+        Act.PROJECT_RECLAIM_FUNDS,
         project,
         project_id=project.pk,
         before={"reclaimable": available},
@@ -148,7 +149,7 @@ def _stop(actor, process, reason):
         ) from error
     audit.record(
         actor,
-        "process.stop",
+        Act.PROCESS_STOP,
         process,
         project_id=process.project_id,
         before={"status": PROCESS.NEW},
@@ -191,7 +192,7 @@ def reassign_operator(actor, project, operator, reason):
     moved = _move_open_tasks(project, old, operator)
     return audit.record(
         actor,
-        "project.reassign_operator",
+        Act.PROJECT_REASSIGN_OPERATOR,
         project,
         project_id=project.pk,
         before={"operator": old.pk, "operator_name": old.name},

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ground import audit
+from ground.acts import Act
 from permissions.roles import COUNTY_POVERTY_OFFICE, TOWNSHIP_WORK_STATION
 from workflow.inputs import InputDiscipline
 
@@ -97,7 +98,7 @@ def register_asset(actor, project, form: AssetForm) -> Asset:
     asset.save()
     audit.record(
         actor,
-        "asset.register",
+        Act.ASSET_REGISTER,
         asset,
         project_id=project.pk,
         after=audit.jsonable({f: getattr(asset, f) for f in AssetForm.Meta.fields}),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ground import audit
+from ground.acts import Act
 from ground.calendar import LAST_YEAR
 
 from .models import StageLimit
@@ -66,7 +67,7 @@ class StageLimitAdmin(admin.ModelAdmin):
         before = _limits(county)
         super().save_model(request, obj, form, change)
         audit.record(
-            request.user, "stage_limits.change", county, before=before, after=_limits(county)
+            request.user, Act.STAGE_LIMITS_CHANGE, county, before=before, after=_limits(county)
         )
 
     @transaction.atomic
@@ -75,7 +76,7 @@ class StageLimitAdmin(admin.ModelAdmin):
         before = _limits(county)
         super().delete_model(request, obj)
         audit.record(
-            request.user, "stage_limits.change", county, before=before, after=_limits(county)
+            request.user, Act.STAGE_LIMITS_CHANGE, county, before=before, after=_limits(county)
         )
 
     def delete_queryset(self, request, queryset):

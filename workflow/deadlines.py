@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from ground.acts import Act
 from ground.calendar import CalendarNotCovered, add_working_days, working_days_between
 from permissions.jurisdiction import holders, permission_holders
 from permissions.models import Region
@@ -160,7 +161,7 @@ def _sent_back_ids(project_ids) -> set[int]:
     """Tasks of these projects whose completion sent the work back (the audit says so)."""
     from ground.models import AuditEntry
 
-    entries = AuditEntry.objects.filter(act="task.send_back", project_id__in=project_ids)
+    entries = AuditEntry.objects.filter(act=Act.TASK_SEND_BACK, project_id__in=project_ids)
     return {int(pk) for pk in entries.values_list("object_id", flat=True)}
 
 

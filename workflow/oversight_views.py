@@ -15,6 +15,7 @@ from django.views import generic
 from viewflow.urls import Application
 
 from ground import audit
+from ground.acts import Act
 from permissions.models import Region
 from permissions.roles import Level
 
@@ -215,7 +216,7 @@ def save_stage_limits(actor, county, limits: dict[str, list[int]]):
         )
     after = current()
     if after != before:
-        audit.record(actor, "stage_limits.change", county, before=before, after=after)
+        audit.record(actor, Act.STAGE_LIMITS_CHANGE, county, before=before, after=after)
 
 
 class OversightApp(Application):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from ground import audit
+from ground.acts import Act
 
 from .deadlines import (
     DUE_SOON,
@@ -188,7 +189,7 @@ def remind(task, deadline, today) -> bool:
         task, deadline
     )
     notify(recipients, Kind.REMINDER, text, project=_project(task), task=task)
-    _record("deadline.remind", task, deadline, today, recipients, Level.REMINDER)
+    _record(Act.DEADLINE_REMIND, task, deadline, today, recipients, Level.REMINDER)
     return True
 
 
@@ -202,7 +203,7 @@ def mark_overdue(task, deadline, today) -> bool:
         task, deadline
     )
     notify(holders + superiors, Kind.OVERDUE, text, project=_project(task), task=task)
-    _record("deadline.overdue", task, deadline, today, holders + superiors, Level.OVERDUE)
+    _record(Act.DEADLINE_OVERDUE, task, deadline, today, holders + superiors, Level.OVERDUE)
     return True
 
 
@@ -218,7 +219,7 @@ def escalate(task, deadline, today) -> bool:
         "Escalated: “%(step)s” of project “%(project)s” is still not done; it was due on %(due)s."
     ) % _describe(task, deadline)
     notify(recipients, Kind.ESCALATION, text, project=project, task=task)
-    _record("deadline.escalate", task, deadline, today, recipients, Level.ESCALATION)
+    _record(Act.DEADLINE_ESCALATE, task, deadline, today, recipients, Level.ESCALATION)
     return True
 
 
@@ -273,7 +274,7 @@ def urge_task(actor, task, reason: str):
     notify(recipients, Kind.URGE, text, project=project, task=task)
     return audit.record(
         actor,
-        "task.urge",
+        Act.TASK_URGE,
         task,
         project_id=project.pk,
         after={"notified": sorted(u.pk for u in recipients)},

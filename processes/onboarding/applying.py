@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from documents import pki
 from ground import audit
+from ground.acts import Act
 from permissions import actions as grants
 from permissions.jurisdiction import operator_ids, roles_of
 from permissions.models import Region
@@ -70,7 +71,7 @@ def _write(actor, plan: Plan, outcome: Outcome, hashed, passwords, key_dir) -> N
         if county is not None:
             audit.record(
                 actor,
-                "county.import",
+                Act.COUNTY_IMPORT,
                 county.county,
                 after={
                     "sha256": plan.digest,
@@ -101,7 +102,7 @@ def _import_regions(actor, plan: Plan, outcome: Outcome) -> dict[str, Region]:
             )
             audit.record(
                 actor,
-                "region.create",
+                Act.REGION_CREATE,
                 region,
                 after={**_region_fields(region), "level": region.level, "path": region.full_name},
             )
@@ -111,7 +112,7 @@ def _import_regions(actor, plan: Plan, outcome: Outcome) -> dict[str, Region]:
             region.name, region.code = item.name, item.code
             region.save()
             audit.record(
-                actor, "region.update", region, before=before, after=_region_fields(region)
+                actor, Act.REGION_UPDATE, region, before=before, after=_region_fields(region)
             )
             outcome.updated["regions"] += 1
         by_code[item.code] = region
@@ -128,7 +129,7 @@ def _import_orgs(actor, plan: Plan, outcome: Outcome, regions) -> dict:
                 region.credit_code = item.credit_code
                 region.save(update_fields=["credit_code"])
                 audit.record(
-                    actor, "region.update", region, before=before, after=_region_fields(region)
+                    actor, Act.REGION_UPDATE, region, before=before, after=_region_fields(region)
                 )
                 outcome.updated["regions"] += 1
         if item.kind not in OPERATOR_KINDS:
@@ -144,7 +145,7 @@ def _import_orgs(actor, plan: Plan, outcome: Outcome, regions) -> dict:
         operator = item.existing_operator
         if operator is None:
             operator = Operator.objects.create(**fields)
-            audit.record(actor, "operator.create", operator, after=_operator_fields(operator))
+            audit.record(actor, Act.OPERATOR_CREATE, operator, after=_operator_fields(operator))
             outcome.created["operators"] += 1
         else:
             before = _operator_fields(operator)
@@ -154,7 +155,7 @@ def _import_orgs(actor, plan: Plan, outcome: Outcome, regions) -> dict:
                 operator.save()
                 audit.record(
                     actor,
-                    "operator.update",
+                    Act.OPERATOR_UPDATE,
                     operator,
                     before=before,
                     after=_operator_fields(operator),
@@ -187,13 +188,13 @@ def _import_people(actor, plan: Plan, outcome: Outcome, regions, operators, hash
             user = User(username=item.username, full_name=item.full_name, phone=item.phone)
             user.password = hashed[item.username]
             user.save()
-            audit.record(actor, "user.create", user, after=_user_fields(user))
+            audit.record(actor, Act.USER_CREATE, user, after=_user_fields(user))
             outcome.created["users"] += 1
         elif (user.full_name, user.phone) != (item.full_name, item.phone):
             before = _user_fields(user)
             user.full_name, user.phone = item.full_name, item.phone
             user.save(update_fields=["full_name", "phone"])
-            audit.record(actor, "user.update", user, before=before, after=_user_fields(user))
+            audit.record(actor, Act.USER_UPDATE, user, before=before, after=_user_fields(user))
             outcome.updated["users"] += 1
         if item.role is None:
             operator = operators.get(item.operator_name) or Operator.objects.get(
@@ -249,7 +250,7 @@ def _issue_keys(actor, plan: Plan, outcome: Outcome, regions, operators, key_dir
             if key.created:
                 audit.record(
                     actor,
-                    "org_key.issue",
+                    Act.ORG_KEY_ISSUE,
                     target,
                     after={"name": party.name, "code": party.code, "sha256": key.fingerprint},
                 )

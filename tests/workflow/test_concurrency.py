@@ -348,7 +348,7 @@ def test_concurrent_writers_never_fork_the_audit_chain(cast):
     def write(w):
         def call():
             for n in range(each):
-                audit.record(actors[w % 2], "test.concurrent", region, after={"writer": w, "n": n})
+                audit.record(actors[w % 2], "region.update", region, after={"writer": w, "n": n})
 
         return call
 
@@ -362,7 +362,7 @@ def test_concurrent_writers_never_fork_the_audit_chain(cast):
     assert [e["seq"] for e in entries] == list(range(1, total + 1))
     assert len({e["prev_hash"] for e in entries}) == total  # no two entries share a parent: no fork
     assert [e["prev_hash"] for e in entries[1:]] == [e["hash"] for e in entries[:-1]]
-    written = Counter(e["after"]["writer"] for e in entries if e["act"] == "test.concurrent")
+    written = Counter(e["after"]["writer"] for e in entries if e["act"] == "region.update")
     assert written == {w: each for w in range(writers)}
     assert audit.verify_chain() is None
     interleaved = sum(

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from ground.acts import Act
 from ground.audit import display_name
 
 from .. import notifications
@@ -50,7 +51,7 @@ def carbon_copy(actor, task, recipients, note):
         ]
         _record(
             actor,
-            "task.carbon_copy",
+            Act.TASK_CARBON_COPY,
             task,
             after={"recipients": [_user(r) for r in recipients], "project_opened": opened},
             reason=note,

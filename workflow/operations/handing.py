@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
+from ground.acts import Act
+
 from .. import notifications
 from ..models import Delegation
 from .common import (
@@ -35,7 +37,7 @@ def transfer_task(actor, task, to_user, reason):
         _require_holder(task, actor)
         _require_not_delegated(task)
         _require_colleague(task, to_user)
-        _hand_to(actor, task, to_user, "task.transfer", reason, to=_user(to_user))
+        _hand_to(actor, task, to_user, Act.TASK_TRANSFER, reason, to=_user(to_user))
         notifications.transferred(actor, task, to_user, reason)
     return task
 
@@ -62,7 +64,7 @@ def delegate_task(actor, task, to_user, reason):
             actor,
             task,
             to_user,
-            "task.delegate",
+            Act.TASK_DELEGATE,
             reason,
             delegate=_user(to_user),
             delegation=delegation.pk,
@@ -95,7 +97,7 @@ def return_delegated_task(actor, activation, form, note=""):
     task.save(update_fields=["owner", "status", "started"])
     _record(
         actor,
-        "task.delegation_return",
+        Act.TASK_DELEGATION_RETURN,
         task,
         before=before,
         after={**_state(task), "delegation": delegation.pk, "proposal": proposal},
@@ -115,7 +117,7 @@ def recall_delegation(actor, task, reason):
         delegation.returned_at = timezone.now()
         delegation.note = str(_("Recalled by the delegator"))
         delegation.save(update_fields=["returned_at", "note"])
-        _hand_to(actor, task, actor, "task.delegation_recall", reason, delegation=delegation.pk)
+        _hand_to(actor, task, actor, Act.TASK_DELEGATION_RECALL, reason, delegation=delegation.pk)
     return delegation
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
+from ground.acts import Act
 from ground.audit import display_name
 
 from .. import actions, notifications
@@ -94,7 +95,7 @@ def _add_sign_off(actor, task, signer, reason, *, kind, seat):
         )
         _record(
             actor,
-            "task.panel_seat" if kind == SignOff.Kind.PANEL else "task.add_signer",
+            Act.TASK_PANEL_SEAT if kind == SignOff.Kind.PANEL else Act.TASK_ADD_SIGNER,
             task,
             after={
                 "sign_off": sign_off.pk,
@@ -131,7 +132,7 @@ def sign(actor, sign_off, decision, opinion):
         panel = sign_off.kind == SignOff.Kind.PANEL
         _record(
             actor,
-            "task.countersign" if panel else "task.sign",
+            Act.TASK_COUNTERSIGN if panel else Act.TASK_SIGN,
             task,
             after={"sign_off": sign_off.pk, "decision": decision, "seat": sign_off.seat},
             reason=opinion,

@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
+from ground.acts import Act
+
 from ..models import CarbonCopy, Delegation, SignOff
 from .common import OPEN, OperationRefused, _record, _require_reason, locked
 
@@ -92,7 +94,7 @@ def withdraw_task(actor, done, reason):
         revived.save(update_fields=["owner", "status", "assigned"])
         _record(
             actor,
-            "task.withdraw",
+            Act.TASK_WITHDRAW,
             done,
             before={"next": [t.pk for t in humans]},
             after={"cancelled": [t.pk for t in humans], "recreated": revived.pk},
