@@ -12,7 +12,7 @@ from permissions.roles import COUNTY_POVERTY_OFFICE, TOWNSHIP_WORK_STATION
 from workflow.inputs import InputDiscipline
 
 from .models import Asset, ImplementationMode, Project
-from .rules import RuleViolation
+from .rules import RuleViolation, income_split
 
 
 def may_register(user, project) -> bool:
@@ -48,8 +48,11 @@ def awaiting_registration(user):
 def default_income_terms(project) -> str:
     """The income right as agreed: the dividend terms, or the 70/20/10 split (seed 2, "721")."""
     agreement = getattr(project, "agreement", None)
-    split = _(
-        "70% to poor households as dividends, 20% to village collective income, 10% to the village management and development fund"
+    split = (
+        _(
+            "%(households)s%% to poor households as dividends, %(collective)s%% to village collective income, %(fund)s%% to the village management and development fund"
+        )
+        % income_split.PERCENTS
     )
     if agreement and project.mode == ImplementationMode.GUARANTEED_DIVIDEND:
         return (

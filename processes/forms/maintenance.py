@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import dividends
 from ..acts import maintenance
 from ..models import ImplementationMode
-from ..rules import RuleViolation, periods
+from ..rules import RuleViolation, income_split, periods
 from .base import TEXT, ReviewForm, TaskForm
 
 # --- 12 后续管护 post-maintenance -------------------------------------------------------
@@ -34,8 +34,11 @@ class MaintenanceReportForm(TaskForm):
                 "Households receive %(share)s%% of it; the rest goes to the village collective and its development fund."
             ) % {"share": project.agreement.household_share}
         elif project.mode == ImplementationMode.GUARANTEED_DIVIDEND:
-            self.fields["income"].help_text = _(
-                "The guaranteed dividend is owed whatever the income; it is split 70/20/10."
+            self.fields["income"].help_text = (
+                _(
+                    "The guaranteed dividend is owed whatever the income; it is split %(households)s%%/%(collective)s%%/%(fund)s%%."
+                )
+                % income_split.PERCENTS
             )
         self.year_end = dividends.year_end(project, self.year)
 

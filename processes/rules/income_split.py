@@ -17,6 +17,12 @@ FEN = Decimal("0.01")
 HOUSEHOLDS_PERCENT = Decimal("70")
 COLLECTIVE_PERCENT = Decimal("20")
 FUND_PERCENT = Decimal("10")
+# The three, for the words that print them (papers, help texts, the asset register).
+PERCENTS = {
+    "households": HOUSEHOLDS_PERCENT,
+    "collective": COLLECTIVE_PERCENT,
+    "fund": FUND_PERCENT,
+}
 
 
 @dataclass(frozen=True)
