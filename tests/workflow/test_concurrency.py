@@ -27,12 +27,13 @@ from django.utils import translation
 from viewflow.workflow import lock
 from viewflow.workflow.status import STATUS
 
+from ground import audit
 from ground.models import AuditEntry
 from permissions.roles import TOWNSHIP_WORK_STATION
 from processes import demo
 from processes.flows import ProjectFlow
 from processes.models import ImplementationMode
-from workflow import actions, audit
+from workflow import actions
 from workflow.exceptions import TaskUnavailable
 from workflow.tasks import ScopedTask
 
