@@ -37,7 +37,7 @@ def test_the_paper_path_works_on_a_storage_without_local_files(
     project = driver.start(mode=ImplementationMode.EQUITY_DIVIDEND, funds="300000.00")
     while (step := driver.open_task(project).flow_task.name) != "progress_report":
         with django_capture_on_commit_callbacks(execute=True):  # papers produced after commit
-            driver.act(project, step)
+            driver.step(project, step)
 
     versions = DocumentVersion.objects.filter(document__project=project)
     assert versions.exists() and set(versions.values_list("status", flat=True)) == {"ready"}

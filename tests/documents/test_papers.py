@@ -24,7 +24,7 @@ def run(django_capture_on_commit_callbacks):
     def steps(driver, project, *names, **kwargs):
         for name in names:
             with django_capture_on_commit_callbacks(execute=True):
-                driver.act(project, name, **kwargs)
+                driver.step(project, name, **kwargs)
 
     return steps
 

@@ -35,7 +35,7 @@ def chain(cast):
     """A project started and its application done, its township review claimed."""
     driver = Driver(cast, "A1")
     project = driver.start()
-    driver.act(project, "application")
+    driver.step(project, "application")
     return project
 
 

@@ -178,7 +178,7 @@ def test_a_township_official_cannot_take_a_task_of_the_same_role_in_another_town
     driver = Driver(cast, "A1")
     other = driver.start(name="第二个项目")
     task = driver.open_task(other)  # application of village A1
-    driver.act(other, "application")
+    driver.step(other, "application")
     task = driver.open_task(other)
     assert task.flow_task.name == "township_review"
     station_b = cast.client(cast.user("township_work_station", "B"))

@@ -106,7 +106,7 @@ def dividend_project(cast, mode=ImplementationMode.GUARANTEED_DIVIDEND, starts_o
     data = demo.step_data("entrustment_agreement", project)
     if starts_on:
         data["starts_on"] = data["signed_on"] = starts_on.isoformat()
-    driver.act(project, "entrustment_agreement", data=data)
+    driver.step(project, "entrustment_agreement", data=data)
     driver.run(project, until="maintenance_report")
     return driver, project
 
@@ -122,8 +122,8 @@ def claimed_form(cast, driver, project, role, key):
 def run_years(driver, project, years=3):
     for _ in range(years):
         for step in YEAR:
-            driver.act(project, step)
-        pay(driver, project)
+            driver.step(project, step)
+        driver.step(project, "dividend_payout", data=demo.payout_in_full(project))
 
 
 def pay(driver, project, short=None):

@@ -16,7 +16,7 @@ def test_chart_highlights_the_step_a_project_was_sent_back_to(cast):
     driver = Driver(cast, "A1")
     project = driver.start()
     driver.run(project, until="township_review")
-    driver.act(project, "township_review", decision="back", reason="补充受益户名单")
+    driver.step(project, "township_review", decision="back", reason="补充受益户名单")
 
     client = cast.client(cast.user("village_secretary", "A1"))
     svg = client.get(

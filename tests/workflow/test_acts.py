@@ -19,7 +19,7 @@ from ..flowdriver import Driver
 def review_task(cast):
     driver = Driver(cast, "A1")
     project = driver.start()
-    driver.act(project, "application")
+    driver.step(project, "application")
     return project, driver.open_task(project)
 
 

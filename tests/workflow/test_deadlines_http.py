@@ -130,7 +130,7 @@ def test_officials_who_are_not_superiors_cannot_urge(cast, review_a, role, key):
 
 def test_a_finished_task_cannot_be_urged(cast, review_a):
     project, task = review_a
-    Driver(cast, "A1").act(project, "township_review")
+    Driver(cast, "A1").step(project, "township_review")
     lead = cast.client(cast.user("township_lead", "A"))
     assert lead.post(urge_url(task), {"reason": "催"}).status_code == 404
 
