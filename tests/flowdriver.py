@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from django.db import transaction
 from viewflow.workflow.status import STATUS
 
+from permissions.roles import Level
 from processes import demo
 from processes.flows import ProjectFlow
 from processes.models import ImplementationMode, Project
@@ -21,41 +22,17 @@ from workflow import actions, operations
 from workflow.tasks import ScopedTask
 
 
-def holder_key(node_name, project_mode, village_key):
-    """Who must do each step: (role code, region key of the cast)."""
-    township_key = village_key[0]
-    reporter = (
-        ("village_secretary", village_key)
-        if project_mode == ImplementationMode.DIRECT_SUBSIDY
-        else ("operator", township_key)
-    )
-    return {
-        "application": ("village_secretary", village_key),
-        "township_review": ("township_work_station", township_key),
-        "public_notice": ("village_secretary", village_key),
-        "county_review": ("county_poverty_office", "county"),
-        "leading_group_approval": ("county_leading_group", "county"),
-        "funds_issue": ("county_finance_bureau", "county"),
-        "subsidy_agreements": ("township_work_station", township_key),
-        "entrustment_agreement": ("township_lead", township_key),
-        "benefit_linkage_agreements": ("operator", township_key),
-        "progress_report": reporter,
-        "township_supervision": ("township_work_station", township_key),
-        "village_self_check": ("village_secretary", village_key),
-        "township_acceptance": ("township_work_station", township_key),
-        "county_acceptance": ("county_poverty_office", "county"),
-        "reimbursement": ("township_finance_office", township_key),
-        "reimbursement_poverty_review": ("county_poverty_office", "county"),
-        "reimbursement_finance_review": ("county_finance_bureau", "county"),
-        "payment": ("county_finance_bureau", "county"),
-        "maintenance_report": reporter,
-        "maintenance_review": ("township_work_station", township_key),
-        "dividend_notice": ("village_secretary", village_key),
-        "dividend_payout": ("operator", township_key),
-        "term_end": ("township_lead", township_key),
-        "renewal_countersign": ("operator", township_key),
-        "principal_return": ("village_secretary", village_key),
-    }[node_name]
+def holder_key(node_name, project, village_key):
+    """Who must do a step, as its node declares it (``ProjectFlow.holder_of``): the role code
+    and the cast's key of the region it is held at (an operator's step: its township's operator)."""
+    role, _place = ProjectFlow.holder_of(node_name, project.process)
+    if role is None:
+        return "operator", village_key[0]
+    return role.code, {
+        Level.VILLAGE: village_key,
+        Level.TOWNSHIP: village_key[0],
+        Level.COUNTY: "county",
+    }[role.level]
 
 
 def years_back(years: int) -> str:
@@ -120,7 +97,7 @@ class Driver:
         )
 
     def holder(self, node_name, project):
-        role, key = holder_key(node_name, project.mode, self.village_key)
+        role, key = holder_key(node_name, project, self.village_key)
         return self.cast.user(role, key)
 
     def act(self, project, node_name, decision="approve", reason="", data=None, user=None):
