@@ -37,11 +37,12 @@ if [[ -n "${PYTEST_ARGS:-}" ]]; then
   }
 fi
 
-# worksteal: a worker that runs out of tests takes half of another's queue. Under the default
-# "load" one SQLite pass left a worker idle for its last 168 s while the other still ran its share.
+# xdist's default "load" keeps pytest-django's order on each worker: transactional tests last.
+# (worksteal does not: a test run after a serialized_rollback test finds its database flushed,
+# permissions and all.)
 worker_args=()
 if [[ -n "${PYTEST_WORKERS:-}" && "${PYTEST_WORKERS}" != 0 && "${PYTEST_WORKERS}" != 1 ]]; then
-  worker_args=(-n "$PYTEST_WORKERS" --dist worksteal)
+  worker_args=(-n "$PYTEST_WORKERS")
 fi
 
 WORK="$(mktemp -d -t qiyue-test.XXXXXX)"
