@@ -73,11 +73,11 @@ serve: export QIYUE_MANIFEST_STATIC = 1
 # Rate-limit counters shared by the workers, unless the environment names another cache.
 serve: export QIYUE_CACHE_URL ?= file://$(abspath $(VAR_DIR))/cache
 serve: venv messages ## Serve in production: gunicorn + WhiteNoise, DEBUG off, settings from the environment
-	@$(PY) -c "import workflow.wsgi" 2>&1 | tail -n 1 >&2  # refuses a default or short secret key
+	@$(PY) -c "import qiyue.wsgi" 2>&1 | tail -n 1 >&2  # refuses a default or short secret key
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput -v0
 	$(MANAGE) build_fonts --if-missing
-	exec $(VENV)/bin/gunicorn workflow.wsgi --preload --bind "$(QIYUE_BIND)" \
+	exec $(VENV)/bin/gunicorn qiyue.wsgi --preload --bind "$(QIYUE_BIND)" \
 	  --workers "$(QIYUE_WORKERS)" --timeout "$(QIYUE_WORKER_TIMEOUT)" \
 	  --max-requests 1000 --max-requests-jitter 100 --access-logfile - --error-logfile -
 
@@ -88,9 +88,10 @@ bench: venv messages ## Run the benchmarks (python -m benchmarks), printing JSON
 	@$(MANAGE) build_fonts --if-missing >&2
 	@$(PY) -m benchmarks
 
-lint: venv ## ruff check and ruff format --check
+lint: venv ## ruff check, ruff format --check and the import-linter layer contracts
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 clean: ## Remove var/, build leftovers and caches (keeps .venv)
 	-@scripts/pg-test-server stop >/dev/null 2>&1

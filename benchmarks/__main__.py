@@ -36,7 +36,7 @@ def main(argv=None) -> int:
     parser.add_argument("--projects", type=int, metavar="N", help="projects in the queue benchmark")
     options = parser.parse_args(argv)
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workflow.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiyue.settings")
     import django
 
     django.setup()

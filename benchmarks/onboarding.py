@@ -18,7 +18,7 @@ def county_workbook(townships=15, villages=200, officials=600, bad_row=False) ->
     roles spread round-robin over them, and the governments that sign (one key each)."""
     from openpyxl import Workbook
 
-    from permissions.onboarding import COLUMNS
+    from processes.onboarding import COLUMNS
 
     regions = [[COUNTY, "基准县", "县", ""]]
     towns = [f"{COUNTY}{100 + t:03d}" for t in range(townships)]
@@ -58,9 +58,9 @@ def run(townships=15, villages=200, officials=600) -> dict:
     from django.contrib.auth import get_user_model
 
     from documents import pki
-    from permissions import onboarding
-    from workflow.audit import verify_chain
-    from workflow.models import AuditEntry
+    from ground.audit import verify_chain
+    from ground.models import AuditEntry
+    from processes import onboarding
 
     sheet = county_workbook(townships, villages, officials)
     bad = county_workbook(townships, villages, officials, bad_row=True)

@@ -1,8 +1,27 @@
-"""What each kind of document is: its template, its title, its number and its signatories."""
+"""What each kind of document is: its template, its title, its number and its signatories;
+and the parties that sign."""
 
 from dataclasses import dataclass, field
 
 from .models import DocumentKind
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who signs a paper, as the caller names it: documents know no region or operator."""
+
+    name: str  # organisation name, e.g. 织金县珠藏镇人民政府
+    code: str  # key and certificate code: unified social credit code, or a region code
+    credit_code: str  # as printed on agreements
+    representative: str  # legal representative / person in charge
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "code": self.code,
+            "credit_code": self.credit_code,
+            "representative": self.representative,
+        }
 
 
 @dataclass(frozen=True)
@@ -28,21 +47,21 @@ HOUSEHOLD = Slot("乙方", "household", digital=False, sign_word="户主（签�
 KINDS = {
     DocumentKind.ENTRUSTMENT: Kind(
         "entrustment",
-        "entrustment/v1",
+        "entrustment/v2",
         "{project[name]}委托协议",
         "WT",
         (Slot("甲方", "township_gov"), Slot("乙方", "operator")),
     ),
     DocumentKind.BENEFIT_LINKAGE: Kind(
         "benefit_linkage",
-        "benefit_linkage/v1",
+        "benefit_linkage/v2",
         "{project[name]}利益联结协议（{household[name]}）",
         "LJ",
         (Slot("甲方", "operator"), HOUSEHOLD),
     ),
     DocumentKind.DIRECT_SUBSIDY: Kind(
         "direct_subsidy",
-        "direct_subsidy/v1",
+        "direct_subsidy/v2",
         "{project[name]}分散直补滚动发展协议（{household[name]}）",
         "ZB",
         (Slot("甲方", "township_gov"), HOUSEHOLD),

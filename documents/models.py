@@ -11,6 +11,7 @@ produced again.
 
 import hashlib
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -26,21 +27,29 @@ class DocumentKind(models.TextChoices):
     REIMBURSEMENT_FORM = "reimbursement_form", _("Reimbursement form")
 
 
+def visible_projects(user):
+    """The projects the user may see, as the project model's manager answers them (its
+    ``visible_to(user)``): jurisdiction holds for papers too."""
+    project_model = apps.get_model(settings.QIYUE_PAPER_PROJECT_MODEL)
+    return project_model._default_manager.visible_to(user)
+
+
 class DocumentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Documents of projects the user may see (DOMAIN: jurisdiction holds for papers too)."""
-        from processes.models import Project
-
-        return self.filter(project__in=Project.objects.visible_to(user))
+        """Documents of projects the user may see."""
+        return self.filter(project__in=visible_projects(user))
 
 
 class Document(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
     project = models.ForeignKey(
-        "processes.Project", models.PROTECT, related_name="documents", verbose_name=_("project")
+        settings.QIYUE_PAPER_PROJECT_MODEL,
+        models.PROTECT,
+        related_name="documents",
+        verbose_name=_("project"),
     )
     household = models.ForeignKey(
-        "processes.Household",
+        settings.QIYUE_PAPER_HOUSEHOLD_MODEL,
         models.PROTECT,
         null=True,
         blank=True,
@@ -98,7 +107,7 @@ class Edition(models.Model):
     @property
     def content_hash(self) -> str:
         """SHA-256 of what the edition prints (template + snapshot), carried in its QR code."""
-        from workflow.audit import canonical
+        from ground.audit import canonical
 
         return hashlib.sha256(
             canonical({"template": self.template, "snapshot": self.snapshot}).encode()
@@ -117,7 +126,7 @@ class Signature(models.Model):
     role = models.CharField(_("role"), max_length=100)
     signed_at = models.DateTimeField(_("signed at"))
     audit_entry = models.ForeignKey(
-        "workflow.AuditEntry", models.PROTECT, null=True, related_name="+"
+        "ground.AuditEntry", models.PROTECT, null=True, related_name="+"
     )
 
     class Meta:
@@ -167,7 +176,7 @@ class Batch(models.Model):
     again where it was: ``touched_at`` is its last sign of life."""
 
     project = models.ForeignKey(
-        "processes.Project", models.CASCADE, related_name="document_batches"
+        settings.QIYUE_PAPER_PROJECT_MODEL, models.CASCADE, related_name="document_batches"
     )
     kind = models.CharField(max_length=30, choices=DocumentKind.choices)
     total = models.PositiveIntegerField(default=0)

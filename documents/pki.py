@@ -25,13 +25,8 @@ SM2 is not supported by pyHanko.)
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import datetime as dt
-import fcntl
 import logging
-import os
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,24 +36,31 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
+from .keyfiles import KEY_DIR_ENV as KEY_DIR_ENV  # the variables pki's callers set
+from .keyfiles import PASSPHRASE_ENV as PASSPHRASE_ENV
+from .keyfiles import (
+    PKIError,
+    ca_paths,
+    key_pem,
+    load_cert,
+    load_key,
+    locked,
+    org_paths,
+    resolve_key_dir,
+    write_private,
+)
+
 log = logging.getLogger(__name__)
 
-KEY_DIR_ENV = "QIYUE_KEY_DIR"
-PASSPHRASE_ENV = "QIYUE_KEY_PASSPHRASE"
 
 #: id-kp-documentSigning (RFC 9336).
 DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 
-_ORG_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _CLOCK_SKEW = dt.timedelta(hours=1)  # not-before a little in the past, for clock skew
 
 _cache_lock = threading.Lock()
 _signers: dict[tuple[str, str], object] = {}
 _roots: dict[str, list] = {}
-
-
-class PKIError(Exception):
-    """The key directory or its contents are missing, inconsistent or unreadable."""
 
 
 @dataclass(frozen=True)
@@ -97,175 +99,6 @@ class OrgKey:
         return self.certificate.not_valid_after_utc
 
 
-# ---------------------------------------------------------------------------- paths
-
-
-def resolve_key_dir(override: str | os.PathLike | None = None) -> Path:
-    """The key directory: the argument, else ``$QIYUE_KEY_DIR`` as it is now (tests and
-    commands may set it after start-up), else ``settings.QIYUE_KEY_DIR`` (read from the
-    environment at start-up; ``VAR_DIR/keys`` by default). A configured relative path starts at
-    the checkout, not at whatever directory the server was started in."""
-    from django.conf import settings
-
-    base = Path(settings.BASE_DIR).resolve()
-    if override is not None:  # a command's --key-dir: relative to where it is typed
-        path = Path(override).expanduser().resolve()
-    else:
-        configured = os.environ.get(KEY_DIR_ENV) or getattr(settings, "QIYUE_KEY_DIR", "")
-        path = Path(configured) if configured else Path(settings.VAR_DIR) / "keys"
-        path = (base / path.expanduser()).resolve()
-    if path.is_relative_to(base) and not path.is_relative_to(base / "var"):
-        raise PKIError(
-            f"Key directory {path} is inside the source tree; keys must never be committed. "
-            f"Use {base / 'var'} or a directory outside the tree (set {KEY_DIR_ENV})."
-        )
-    return path
-
-
-def _ca_paths(root: Path) -> tuple[Path, Path]:
-    return root / "ca" / "ca.cert.pem", root / "ca" / "ca.key.pem"
-
-
-def _org_paths(root: Path, org_code: str) -> tuple[Path, Path]:
-    _check_org_code(org_code)
-    return root / "orgs" / org_code / "cert.pem", root / "orgs" / org_code / "key.pem"
-
-
-def _check_org_code(org_code: str) -> None:
-    if not _ORG_CODE.match(org_code or ""):
-        raise PKIError(
-            f"Invalid organisation code {org_code!r}: use letters, digits, '-' or '_' "
-            "(a unified social credit code or a region code)."
-        )
-
-
-@contextlib.contextmanager
-def _locked(root: Path):
-    """Serialise writers (several processes may seed keys at once)."""
-    _mkdir_private(root)
-    with open(root / ".lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _mkdir_private(path: Path) -> None:
-    """Create ``path`` and any missing parents, each accessible to the owner only."""
-    if path.is_dir():
-        return
-    _mkdir_private(path.parent)
-    with contextlib.suppress(FileExistsError):  # another process was quicker
-        path.mkdir(mode=0o700)
-
-
-def _write(path: Path, data: bytes, mode: int) -> None:
-    """Write atomically with the given permissions (never briefly world-readable)."""
-    _mkdir_private(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    os.replace(tmp, path)
-
-
-# ---------------------------------------------------------------------------- keys
-
-
-def _passphrase() -> bytes | None:
-    value = os.environ.get(PASSPHRASE_ENV)
-    return value.encode() if value else None
-
-
-#: PBKDF2-HMAC-SHA256 rounds for encrypted keys (OWASP 2023); ~70 ms per key load, cached.
-KDF_ROUNDS = 600_000
-
-
-def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
-    der = key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    passphrase = _passphrase()
-    if not passphrase:
-        return _pem("PRIVATE KEY", der)
-    return _pem("ENCRYPTED PRIVATE KEY", _encrypt_pkcs8(der, passphrase))
-
-
-def _encrypt_pkcs8(der: bytes, passphrase: bytes) -> bytes:
-    """PKCS#8 EncryptedPrivateKeyInfo: PBES2, PBKDF2-HMAC-SHA256 and AES-256-CBC.
-
-    `cryptography`'s own PKCS#8 encryption uses only 2048 PBKDF2 rounds and cannot be
-    told otherwise; this is the same format (OpenSSL and `cryptography` read it) with
-    :data:`KDF_ROUNDS`.
-    """
-    from asn1crypto import algos, keys
-    from cryptography.hazmat.primitives import padding
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
-
-    salt, iv = os.urandom(16), os.urandom(16)
-    secret = PBKDF2HMAC(hashes.SHA256(), 32, salt, KDF_ROUNDS).derive(passphrase)
-    padder = padding.PKCS7(128).padder()
-    encryptor = Cipher(algorithms.AES(secret), modes.CBC(iv)).encryptor()
-    ciphertext = encryptor.update(padder.update(der) + padder.finalize()) + encryptor.finalize()
-    return keys.EncryptedPrivateKeyInfo(
-        {
-            "encryption_algorithm": {
-                "algorithm": "pbes2",
-                "parameters": {
-                    "key_derivation_func": {
-                        "algorithm": "pbkdf2",
-                        "parameters": {
-                            "salt": algos.Pbkdf2Salt(name="specified", value=salt),
-                            "iteration_count": KDF_ROUNDS,
-                            "prf": {"algorithm": "sha256"},
-                        },
-                    },
-                    "encryption_scheme": {"algorithm": "aes256_cbc", "parameters": iv},
-                },
-            },
-            "encrypted_data": ciphertext,
-        }
-    ).dump()
-
-
-def _pem(label: str, der: bytes) -> bytes:
-    body = base64.encodebytes(der).replace(b"\n", b"")
-    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
-    return (
-        b"\n".join([f"-----BEGIN {label}-----".encode(), *lines, f"-----END {label}-----".encode()])
-        + b"\n"
-    )
-
-
-def _load_key(path: Path):
-    data = path.read_bytes()
-    encrypted = b"ENCRYPTED PRIVATE KEY" in data
-    passphrase = _passphrase()
-    if encrypted and not passphrase:
-        raise PKIError(f"{path} is encrypted; set {PASSPHRASE_ENV} to its passphrase.")
-    try:
-        return serialization.load_pem_private_key(data, password=passphrase if encrypted else None)
-    except ValueError as exc:
-        raise PKIError(f"Cannot read private key {path}: {exc}") from exc
-
-
-def _load_cert(path: Path) -> x509.Certificate:
-    try:
-        return x509.load_pem_x509_certificate(path.read_bytes())
-    except (OSError, ValueError) as exc:
-        raise PKIError(f"Cannot read certificate {path}: {exc}") from exc
-
-
 def fingerprint(cert: x509.Certificate) -> str:
     """SHA-256 fingerprint, colon-separated upper-case hex."""
     return cert.fingerprint(hashes.SHA256()).hex(":").upper()
@@ -297,8 +130,8 @@ def create_county_ca(county_name: str, *, valid_years: int = 20, key_dir=None) -
     if not county_name:
         raise PKIError("A county name is required.")
     root = resolve_key_dir(key_dir)
-    cert_path, key_path = _ca_paths(root)
-    with _locked(root):
+    cert_path, key_path = ca_paths(root)
+    with locked(root):
         if cert_path.exists() or key_path.exists():
             info = _read_ca(root)
             if info.county_name != county_name:
@@ -350,19 +183,19 @@ def create_county_ca(county_name: str, *, valid_years: int = 20, key_dir=None) -
             )
             .sign(key, hashes.SHA256())
         )
-        _write(key_path, _key_pem(key), 0o600)
-        _write(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
+        write_private(key_path, key_pem(key), 0o600)
+        write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
     clear_caches()
     return CAInfo(county_name, cert_path, key_path, cert, created=True)
 
 
 def _read_ca(root: Path) -> CAInfo:
-    cert_path, key_path = _ca_paths(root)
+    cert_path, key_path = ca_paths(root)
     if not cert_path.exists():
         raise PKIError(
             f"No county CA in {root}; run `python manage.py create_ca --county <县名>` first."
         )
-    cert = _load_cert(cert_path)
+    cert = load_cert(cert_path)
     county = _subject_value(cert.subject, NameOID.ORGANIZATION_NAME)
     return CAInfo(county, cert_path, key_path, cert, created=False)
 
@@ -393,8 +226,8 @@ def issue_org_key(
     if not org_name:
         raise PKIError("An organisation name is required.")
     root = resolve_key_dir(key_dir)
-    cert_path, key_path = _org_paths(root, org_code)
-    with _locked(root):
+    cert_path, key_path = org_paths(root, org_code)
+    with locked(root):
         if cert_path.exists():
             existing = _read_org(root, org_code)
             if existing.org_name != org_name:
@@ -406,7 +239,7 @@ def issue_org_key(
         ca = _read_ca(root)
         if not ca.key_path.exists():
             raise PKIError(f"The county CA's private key {ca.key_path} is missing.")
-        ca_key = _load_key(ca.key_path)
+        ca_key = load_key(ca.key_path)
         key = ec.generate_private_key(ec.SECP256R1())
         attrs = [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
@@ -457,20 +290,20 @@ def issue_org_key(
             )
             .sign(ca_key, hashes.SHA256())
         )
-        _write(key_path, _key_pem(key), 0o600)
-        _write(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
+        write_private(key_path, key_pem(key), 0o600)
+        write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
     _forget_signer(root, org_code)
     return OrgKey(org_name, org_code, unit, cert_path, key_path, cert, created=True)
 
 
 def _read_org(root: Path, org_code: str) -> OrgKey:
-    cert_path, key_path = _org_paths(root, org_code)
+    cert_path, key_path = org_paths(root, org_code)
     if not cert_path.exists():
         raise PKIError(
             f"No signing key for organisation {org_code} in {root}; run "
             f"`python manage.py issue_org_key --name <名称> --code {org_code}` first."
         )
-    cert = _load_cert(cert_path)
+    cert = load_cert(cert_path)
     return OrgKey(
         org_name=_subject_value(cert.subject, NameOID.ORGANIZATION_NAME),
         org_code=org_code,
@@ -488,7 +321,7 @@ def get_org_key(org_code: str, *, key_dir=None) -> OrgKey:
 
 
 def has_org_key(org_code: str, *, key_dir=None) -> bool:
-    cert_path, key_path = _org_paths(resolve_key_dir(key_dir), org_code)
+    cert_path, key_path = org_paths(resolve_key_dir(key_dir), org_code)
     return cert_path.exists() and key_path.exists()
 
 
@@ -513,7 +346,7 @@ def load_org_signer(org_code: str, *, key_dir=None):
     ca = _read_ca(root)
     signer = SimpleSigner(
         signing_cert=_asn1_cert(org.certificate),
-        signing_key=_asn1_key(_load_key(org.key_path)),
+        signing_key=_asn1_key(load_key(org.key_path)),
         cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(ca.certificate)]),
         embed_roots=False,  # validators have the root already; keeps the container small
     )
@@ -532,8 +365,8 @@ def trust_roots(*, key_dir=None) -> list:
         cached = _roots.get(str(root))
     if cached is not None:
         return list(cached)
-    cert_path, _ = _ca_paths(root)
-    roots = [_asn1_cert(_load_cert(cert_path))] if cert_path.exists() else []
+    cert_path, _ = ca_paths(root)
+    roots = [_asn1_cert(load_cert(cert_path))] if cert_path.exists() else []
     if roots:  # don't cache "no CA yet": it may be created in a moment
         with _cache_lock:
             _roots[str(root)] = roots

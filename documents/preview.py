@@ -1,23 +1,18 @@
 """Every kind of paper rendered from sample data, for checking a template before it is used
-(pretix-style preview), and for the 特惠贷 loan agreement until its credit-union process exists."""
+(pretix-style preview), and for the 特惠贷 loan agreement until its credit-union process exists.
 
-from decimal import Decimal
+``VARIABLES`` is the registry of what each kind's template prints: every variable by its
+dotted path (``*`` for each row of a list), in each branch the template has (a guaranteed
+dividend or an equity share). The samples are drawn from one pool of sample values, so a
+sample holds exactly the kind's variables: rendering is strict (documents/html.py), so a
+variable the template prints but the registry lacks fails the preview.
+"""
 
-from django.template.loader import render_to_string
+import copy
 
+from .formats import money as _money
 from .kinds import KINDS
 from .models import DocumentKind
-from .numerals import amount_in_capitals, amount_in_figures
-
-
-def _money(value):
-    value = Decimal(value)
-    return {
-        "capitals": amount_in_capitals(value),
-        "figures": amount_in_figures(value),
-        "value": str(value),
-    }
-
 
 GOV = {
     "name": "织金县珠藏镇人民政府",
@@ -65,10 +60,13 @@ TERMS = {
     "signed_on": "2026年10月20日",
     "starts_on": "2026年11月1日",
     "ends_on": "2029年11月1日",
+    "number": 2,
+    "renews": True,
     "term_years": 3,
     "guaranteed": True,
-    "manager_name": "",
-    "household_share": "",
+    "manager_name": "李明",
+    "household_share": "75",
+    "min_household_share": "70",
     "collateral": _money("310000"),
     "collateral_description": "圈舍及设备抵押",
     "first_year_rate": "6.00",
@@ -83,98 +81,212 @@ TERMS = {
     ],
     "split": {"households": "70", "collective": "20", "fund": "10"},
 }
-COMMON = {
+POOL = {
     "project": PROJECT,
     "township_gov": GOV,
-    "county_gov": {**GOV, "name": "织金县人民政府"},
-    "village_committee": {**GOV, "name": "织金县珠藏镇乐丰村村民委员会"},
     "operator": OPERATOR,
-    "date": "2026年11月22日",
+    "household": HOUSEHOLD,
+    "terms": TERMS,
+    "beneficiaries": [{**HOUSEHOLD, "share": _money("10000")}],
+    "share": _money("10000"),
+    "household_schedule": [{"year": 1, "rate": "6.00", "amount": _money("600")}],
+    "subsidy": _money("12000"),
+    "subsidy_cap": _money("20000"),
+    "term_years": 3,
+    "union": {
+        "name": "织金农村商业银行珠藏支行",
+        "credit_code": "91520524MA6D0009XX",
+        "representative": "李刚",
+    },
+    "amount": _money("50000"),
+    "purpose": "购买种猪发展生猪养殖",
+    "term_months": 36,
+    "rate": "4.35",
     "copies": 4,
+    "accepted_on": "2027年6月30日",
+    "records": [{"level": "县级验收", "conclusion": "合格", "by": "张珺", "on": "2027年6月30日"}],
+    "reports": [{"percent": 100, "description": "完工", "on": "2027年6月1日"}],
+    "claim": _money("300000"),
+    "expense_details": "圈舍建设、设备采购",
+    "payees": [{**HOUSEHOLD, "subsidy": _money("12000")}],
 }
 
-SAMPLES = {
+PARTY = ("name", "credit_code", "representative")
+MONEY = ("capitals", "figures")
+TERM = ("terms.term_years", "terms.starts_on", "terms.ends_on", "terms.guaranteed")
+
+
+def _paths(prefix: str, names) -> tuple[str, ...]:
+    return tuple(f"{prefix}.{name}" for name in names)
+
+
+ENTRUSTMENT = (
+    *_paths("township_gov", PARTY),
+    *_paths("operator", PARTY),
+    *_paths("project", ("name", "village", "industry", "county_name", "approval_doc_no")),
+    *_paths("project", ("scale", "mode")),
+    *_paths("project.funds", MONEY),
+    *TERM,
+    "terms.renews",
+    *_paths("terms.split", ("households", "collective", "fund")),
+    *_paths("beneficiaries.*", ("name", "id_number", "members")),
+    "beneficiaries.*.share.figures",
+    "copies",
+)
+BENEFIT_LINKAGE = (
+    *_paths("operator", PARTY),
+    *_paths("household", ("name", "id_number", "village", "bank_account")),
+    "township_gov.name",
+    "project.name",
+    *_paths("share", MONEY),
+    *TERM,
+    "copies",
+)
+
+VARIABLES = {
     DocumentKind.ENTRUSTMENT: {
-        **COMMON,
-        "terms": TERMS,
-        "beneficiaries": [{**HOUSEHOLD, "share": _money("10000")}],
+        "guaranteed dividend, renewed": (
+            *ENTRUSTMENT,
+            "terms.number",
+            *_paths("terms", ("first_year_rate", "yearly_increase", "collateral_description")),
+            *_paths("terms.collateral", MONEY),
+            *_paths("terms.schedule.*", ("year", "rate")),
+            *_paths("terms.schedule.*.amount", MONEY),
+        ),
+        "equity share": (
+            *ENTRUSTMENT,
+            *_paths("terms", ("manager_name", "household_share", "min_household_share")),
+        ),
     },
     DocumentKind.BENEFIT_LINKAGE: {
-        **COMMON,
-        "terms": TERMS,
-        "household": HOUSEHOLD,
-        "share": _money("10000"),
-        "household_schedule": [{"year": 1, "rate": "6.00", "amount": _money("600")}],
+        "guaranteed dividend": (
+            *BENEFIT_LINKAGE,
+            *_paths("terms", ("first_year_rate", "yearly_increase", "collateral_description")),
+            *_paths("household_schedule.*", ("year", "rate")),
+            *_paths("household_schedule.*.amount", MONEY),
+        ),
+        "equity share": (*BENEFIT_LINKAGE, "terms.household_share", "terms.min_household_share"),
     },
     DocumentKind.DIRECT_SUBSIDY: {
-        **COMMON,
-        "household": HOUSEHOLD,
-        "subsidy": _money("12000"),
-        "term_years": 3,
-        "signed_on": "2026年11月1日",
+        "": (
+            *_paths("township_gov", PARTY),
+            *_paths("household", ("name", "id_number", "village", "members", "bank_account")),
+            *_paths("project", ("industry", "name", "approval_doc_no", "scale")),
+            *_paths("subsidy", MONEY),
+            *_paths("subsidy_cap", MONEY),
+            "term_years",
+            "copies",
+        )
     },
     DocumentKind.LOAN: {
-        "union": {
-            "name": "织金农村商业银行珠藏支行",
-            "credit_code": "91520524MA6D0009XX",
-            "representative": "李刚",
-        },
-        "household": HOUSEHOLD,
-        "amount": _money("50000"),
-        "purpose": "购买种猪发展生猪养殖",
-        "term_months": 36,
-        "rate": "4.35",
-        "date": "2026年11月22日",
-        "copies": 3,
+        "": (
+            *_paths("union", PARTY),
+            *_paths("household", ("name", "id_number", "village")),
+            *_paths("amount", MONEY),
+            "purpose",
+            "term_months",
+            "rate",
+            "copies",
+        )
     },
-    DocumentKind.APPROVAL_REPLY: COMMON,
+    DocumentKind.APPROVAL_REPLY: {
+        "": (
+            "township_gov.name",
+            *_paths("project", ("name", "county_name", "village", "mode", "households")),
+            *_paths("project", ("performance_targets", "leader", "approval_doc_no")),
+            *_paths("project.funds", MONEY),
+        )
+    },
     DocumentKind.ACCEPTANCE_REPORT: {
-        **COMMON,
-        "accepted_on": "2027年6月30日",
-        "records": [
-            {"level": "县级验收", "conclusion": "合格", "by": "张珺", "on": "2027年6月30日"}
-        ],
-        "reports": [{"percent": 100, "description": "完工", "on": "2027年6月1日"}],
+        "": (
+            *_paths("project", ("name", "village", "mode", "approval_doc_no")),
+            *_paths("project.funds", MONEY),
+            *_paths("reports.*", ("on", "percent", "description")),
+            *_paths("records.*", ("level", "on", "by", "conclusion")),
+            "accepted_on",
+        )
     },
     DocumentKind.REIMBURSEMENT_FORM: {
-        **COMMON,
-        "claim": _money("300000"),
-        "expense_details": "圈舍建设、设备采购",
-        "payees": [],
+        "": (
+            *_paths("project", ("name", "approval_doc_no", "funds_doc_no")),
+            "township_gov.name",
+            *_paths("project.funds_issued", MONEY),
+            *_paths("claim", MONEY),
+            "expense_details",
+            *_paths("payees.*", ("name", "id_number", "bank_account")),
+            "payees.*.subsidy.figures",
+        )
     },
 }
 
+# What a branch's sample says differently from the pool.
+OVERRIDES = {
+    (DocumentKind.ENTRUSTMENT, "equity share"): {"terms": {"guaranteed": False, "renews": False}},
+    (DocumentKind.BENEFIT_LINKAGE, "equity share"): {"terms": {"guaranteed": False}},
+    (DocumentKind.LOAN, ""): {"copies": 3},
+}
 
-def render_sample_html(kind) -> str:
-    from .production import title_parts
+
+def _pick(source, steps: list[str], into):
+    """Copy the value at ``steps`` from ``source`` into ``into`` (``*``: every row)."""
+    step, rest = steps[0], steps[1:]
+    if step == "*":
+        while len(into) < len(source):
+            into.append({})
+        for row, target in zip(source, into, strict=True):
+            _pick(row, rest, target)
+    elif not rest:
+        into[step] = copy.deepcopy(source[step])
+    else:
+        into.setdefault(step, [] if isinstance(source[step], list) else {})
+        _pick(source[step], rest, into[step])
+
+
+def _merged(base: dict, overrides: dict) -> dict:
+    merged = dict(base)
+    for key, value in overrides.items():
+        merged[key] = _merged(base[key], value) if isinstance(value, dict) else value
+    return merged
+
+
+def sample(kind, branch: str | None = None, without: str | None = None) -> dict:
+    """The sample paper data of ``kind`` (its first branch unless named): exactly its
+    registered variables; ``without`` leaves one of them out."""
+    branches = VARIABLES[kind]
+    branch = next(iter(branches)) if branch is None else branch
+    source = _merged(POOL, OVERRIDES.get((kind, branch), {}))
+    data: dict = {}
+    for path in branches[branch]:
+        if path != without:
+            _pick(source, path.split("."), data)
+    return data
+
+
+def render_sample_html(kind, data: dict | None = None) -> str:
+    """The paper of ``kind`` from its sample (or ``data``), unsigned, as production renders it."""
+    from .html import render_paper, strict
 
     meta = KINDS[kind]
-    snapshot = SAMPLES[kind]
-    return render_to_string(
-        f"documents/{meta.template}.html",
-        {
-            **snapshot,
-            "title": meta.title.format(**snapshot),
-            "title_parts": title_parts(
-                meta.title.format(**snapshot), [(snapshot.get("project") or {}).get("name", "")]
-            ),
-            "number": f"样例-{meta.prefix}",
-            "template": meta.template,
-            "kind_word": meta.kind_word,
-            "signature_blocks": [
-                {
-                    "label": slot.label,
-                    "party": (snapshot.get(slot.party) or {}).get("name", ""),
-                    "credit_code": (snapshot.get(slot.party) or {}).get("credit_code", ""),
-                    "signature": None,
-                    "sign_word": slot.sign_word,
-                    "seal_svg": "",
-                }
-                for slot in meta.slots
-            ],
-            "verify_url": "（样例，无核验地址）",
-            "qr_svg": "",
-        },
+    snapshot = sample(kind) if data is None else data
+    return render_paper(
+        meta.template,
+        snapshot,
+        title=meta.title.format_map(strict(snapshot)),
+        number=f"样例-{meta.prefix}",
+        kind_word=meta.kind_word,
+        signature_blocks=[
+            {
+                "label": slot.label,
+                "party": (snapshot.get(slot.party) or {}).get("name", ""),
+                "credit_code": (snapshot.get(slot.party) or {}).get("credit_code", ""),
+                "signature": None,
+                "sign_word": slot.sign_word,
+                "seal_svg": "",
+            }
+            for slot in meta.slots
+        ],
+        verify_url="（样例，无核验地址）",
+        qr_svg="",
     )
 
 

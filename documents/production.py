@@ -13,7 +13,7 @@ Papers and batches left pending by a producer that stopped are taken up again by
 ``pick_up_stale()`` (the deadline sweep, Celery beat) and ``manage.py produce_documents``.
 
 "In the background" is Celery when a broker is configured, otherwise a small pool of
-threads in the web process (workflow/wsgi.py turns it on), started after the act commits,
+threads in the web process (qiyue/wsgi.py turns it on), started after the act commits,
 so the official's save answers at once instead of waiting seconds for WeasyPrint and the
 signatures. Elsewhere (commands such as ``seed_demo``, the test client) and with
 ``QIYUE_PAPERS_INLINE`` the papers are produced right after commit, in the same thread.
@@ -26,25 +26,20 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
-from permissions.models import Region
-from workflow import jobs
+from ground import jobs
 
 from . import pki, signing
-from .kinds import KINDS
+from .html import render_html
+from .kinds import KINDS, Party
 from .models import Batch, Document, DocumentVersion, Edition, Signature, SignedRevision
-from .parties import Party, operator_party, organisation_for
-from .snapshots import cn_date
 
 log = logging.getLogger(__name__)
 
@@ -52,22 +47,16 @@ log = logging.getLogger(__name__)
 # --- In the act's transaction -----------------------------------------------------------
 
 
-def document_number(kind, project, household=None) -> str:
-    county = project.county.code or f"C{project.county.pk}"
-    year = project.created_at.year
-    tail = f"-{household.pk:06d}" if household is not None else ""
-    return f"{county}-{KINDS[kind].prefix}-{year}-{project.pk:05d}{tail}"
-
-
-def issue(kind, project, snapshot: dict, household=None) -> Edition:
-    """Freeze ``snapshot`` as the document's current edition; unchanged data reuses the edition."""
+def issue(kind, project, snapshot: dict, household=None, *, number: str) -> Edition:
+    """Freeze ``snapshot`` as the document's current edition; unchanged data reuses the edition.
+    ``number`` (the caller's numbering) is given to the document when it is first issued."""
     meta = KINDS[kind]
     document, _ = Document.objects.select_for_update().get_or_create(
         kind=kind,
         project=project,
         household=household,
         defaults={
-            "number": document_number(kind, project, household),
+            "number": number,
             "title": meta.title.format(**snapshot),
         },
     )
@@ -80,10 +69,6 @@ def issue(kind, project, snapshot: dict, household=None) -> Edition:
         template=meta.template,
         snapshot=snapshot,
     )
-
-
-def signing_party(role_code: str, region: Region | None = None, operator=None) -> Party:
-    return operator_party(operator) if operator is not None else organisation_for(role_code, region)
 
 
 def sign(
@@ -125,7 +110,7 @@ def pending_version(edition: Edition, signature_count: int) -> DocumentVersion:
 _pool = None
 _pool_lock = threading.Lock()
 _inflight = []
-_serving = False  # set by the web process (workflow/wsgi.py): papers go to its thread pool
+_serving = False  # set by the web process (qiyue/wsgi.py): papers go to its thread pool
 
 
 def produce_papers_in_background() -> None:
@@ -191,116 +176,6 @@ def wait_for_papers(timeout: float | None = None) -> None:
 
 
 # --- After commit -----------------------------------------------------------------------
-
-
-def verify_url(edition: Edition) -> str:
-    """Where the QR code points: the document's number and the full hash of what it prints
-    (the page matches the whole hash only: a prefix would be guessable)."""
-    base = settings.QIYUE_PUBLIC_URL.rstrip("/")
-    return f"{base}/verify/{edition.document.number}/?h={edition.content_hash}"
-
-
-def qr_svg(url: str) -> str:
-    return segno.make(url, error="m").svg_inline(scale=2, border=1)
-
-
-def seal_svg(name: str) -> str:
-    """A round red seal with the organisation's name, drawn over its signature line."""
-    size = 30 if len(name) <= 10 else 24
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="42mm" height="42mm" viewBox="0 0 160 160"'
-        ' font-family="Qiyue Song,Qiyue Rare">'
-        '<circle cx="80" cy="80" r="74" fill="none" stroke="#d00" stroke-width="5"/>'
-        '<text x="80" y="92" font-size="52" text-anchor="middle" fill="#d00">★</text>'
-        f'<text x="80" y="132" font-size="{size * 11 // 30}" text-anchor="middle" fill="#d00">{escape(name)}</text>'
-        "</svg>"
-    )
-
-
-def signature_blocks(edition: Edition, signatures: list[Signature]) -> list[dict]:
-    snapshot = edition.snapshot
-    by_code = {s.organisation_code: s for s in signatures}
-    blocks, used = [], set()
-    for slot in KINDS[edition.document.kind].slots:
-        party = snapshot.get(slot.party) or {}
-        signature = by_code.get(party.get("code")) if slot.digital else None
-        if signature:
-            used.add(signature.pk)
-        blocks.append(
-            _block(
-                slot.label,
-                party.get("name", ""),
-                party.get("credit_code", ""),
-                signature,
-                slot.sign_word,
-            )
-        )
-    for signature in signatures:
-        if signature.pk not in used:
-            blocks.append(_block("签章单位", signature.organisation, "", signature, ""))
-    return blocks
-
-
-def _block(label, party, credit_code, signature, sign_word) -> dict:
-    return {
-        "label": label,
-        "party": party,
-        "credit_code": credit_code,
-        "sign_word": sign_word,
-        "signature": {
-            "signer_name": signature.signer_name,
-            "role": signature.role,
-            "date": cn_date(signature.signed_at),
-        }
-        if signature
-        else None,
-        "seal_svg": seal_svg(signature.organisation) if signature else "",
-    }
-
-
-def title_parts(title: str, keep: list[str]) -> list[str]:
-    """The title in pieces a line may break between, never inside: each name in ``keep``
-    (the project's) whole, the words around it whole, a bracketed household whole."""
-    parts = [title]
-    for name in filter(None, keep):
-        cut = []
-        for part in parts:
-            while name in part and part != name:
-                before, part = part.split(name, 1)
-                cut += [p for p in (before, name) if p]
-            if part:
-                cut.append(part)
-        parts = cut
-    return [p for part in parts for p in _at_bracket(part)]
-
-
-def _at_bracket(part: str) -> list[str]:
-    if "（" in part and not part.startswith("（"):
-        before, after = part.split("（", 1)
-        return [before, "（" + after]
-    return [part]
-
-
-def render_html(edition: Edition, signatures: list[Signature]) -> str:
-    document = edition.document
-    meta = KINDS[document.kind]
-    url = verify_url(edition)
-    return render_to_string(
-        f"documents/{edition.template}.html",
-        {
-            **edition.snapshot,
-            "title": document.title,
-            "title_parts": title_parts(
-                document.title, [(edition.snapshot.get("project") or {}).get("name", "")]
-            ),
-            "number": document.number,
-            "template": edition.template,
-            "kind_word": meta.kind_word,
-            "signature_blocks": signature_blocks(edition, signatures),
-            "verify_url": url,
-            "qr_svg": qr_svg(url),
-        },
-    )
 
 
 def ensure_keys(edition: Edition, signatures: list[Signature]) -> None:
@@ -501,7 +376,7 @@ def resume_stale_batches(inline: bool = False) -> int:
 def batch_label(batch: Batch, count: int | None = None) -> str:
     """What a combined print file says it is: project, kind, batch number, date, households."""
     return _("%(project)s · %(kind)s · batch no. %(number)s of %(date)s · %(count)s households") % {
-        "project": batch.project.name,
+        "project": str(batch.project),
         "kind": batch.get_kind_display(),
         "number": batch.pk,
         "date": timezone.localdate(batch.created_at).isoformat(),

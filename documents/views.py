@@ -97,17 +97,13 @@ def verify_number(request, number):
 
 def download_combined(request, pk):
     """The combined print file of a batch, within jurisdiction only."""
-    from processes.models import Project
-
-    from .models import Batch
+    from .models import Batch, visible_projects
     from .production import batch_label
 
     if not request.user.is_authenticated:
         raise Http404
     batch = get_object_or_404(
-        Batch.objects.filter(project__in=Project.objects.visible_to(request.user)).exclude(
-            combined=""
-        ),
+        Batch.objects.filter(project__in=visible_projects(request.user)).exclude(combined=""),
         pk=pk,
     )
     return FileResponse(

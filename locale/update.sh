@@ -20,7 +20,7 @@
 #
 # Each run:
 #   1. `manage.py makemessages -l zh_Hans -l en --no-obsolete` scans only our apps and
-#      their templates (workflow/, processes/, permissions/, documents/); it keeps every
+#      their templates (qiyue/, processes/, workflow/, documents/, permissions/, ground/); it keeps every
 #      existing translation and DROPS the third-party entries, since they are not in our
 #      sources (with --no-obsolete they are removed, not commented out as #~).
 #   2. `msgcat --use-first` re-appends every locale/<lang>/*.po (locations stripped, in

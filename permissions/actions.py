@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from workflow import audit
+from ground import audit
+from ground.acts import Act
 
 from .jurisdiction import forget_grants
 from .models import Region
@@ -40,7 +41,7 @@ def grant_role(actor, user, role: Role, region: Region):
     forget_grants(user)
     audit.record(
         actor,
-        "role.grant",
+        Act.ROLE_GRANT,
         user,
         after={"role": role.code, "region": region.pk, "path": region.full_name},
     )
@@ -50,10 +51,10 @@ def grant_role(actor, user, role: Role, region: Region):
 def revoke_role(actor, user, role: Role, region: Region, reason: str = ""):
     remove_perm(role.permission, user, region)
     forget_grants(user)
-    released = _release_tasks_held_under(user, role.permission, region)
+    released = _release_tasks_held_under(actor, user, role.permission, region, reason)
     audit.record(
         actor,
-        "role.revoke",
+        Act.ROLE_REVOKE,
         user,
         before={"role": role.code, "region": region.pk, "path": region.full_name},
         after={"released_tasks": released},
@@ -66,7 +67,7 @@ def grant_operator_access(actor, user, operator):
     assign_perm(OPERATOR_PERMISSION, user, operator)
     forget_grants(user)
     audit.record(
-        actor, "operator.grant", user, after={"operator": operator.pk, "name": operator.name}
+        actor, Act.OPERATOR_GRANT, user, after={"operator": operator.pk, "name": operator.name}
     )
 
 
@@ -78,7 +79,7 @@ def open_project_to(actor, user, project, reason: str = ""):
     forget_grants(user)
     audit.record(
         actor,
-        "project.open",
+        Act.PROJECT_OPEN,
         user,
         project_id=project.pk,
         after={"project": project.pk},
@@ -92,7 +93,7 @@ def close_project_to(actor, user, project, reason: str = ""):
     forget_grants(user)
     audit.record(
         actor,
-        "project.close",
+        Act.PROJECT_CLOSE,
         user,
         project_id=project.pk,
         before={"project": project.pk},
@@ -100,20 +101,40 @@ def close_project_to(actor, user, project, reason: str = ""):
     )
 
 
-def _release_tasks_held_under(user, permission: str, obj) -> list[int]:
+def _release_tasks_held_under(actor, user, permission: str, obj, reason: str) -> list[int]:
+    """Put back in the queue the tasks ``user`` claimed under ``permission`` on ``obj``, each
+    with its own ``task.release`` entry, as if released by hand (inside the revoke's
+    transaction)."""
     from django.contrib.contenttypes.models import ContentType
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
-    held = Task.objects.filter(
-        owner=user,
-        status=STATUS.ASSIGNED,
-        owner_permission=permission,
-        owner_permission_content_type=ContentType.objects.get_for_model(
-            obj, for_concrete_model=False
-        ),
-        owner_permission_obj_pk=str(obj.pk),
+    held = list(
+        Task.objects.filter(
+            owner=user,
+            status=STATUS.ASSIGNED,
+            owner_permission=permission,
+            owner_permission_content_type=ContentType.objects.get_for_model(
+                obj, for_concrete_model=False
+            ),
+            owner_permission_obj_pk=str(obj.pk),
+        )
+        .select_related("process")
+        .select_for_update(of=("self",))
+        .order_by("pk")
     )
-    ids = list(held.values_list("pk", flat=True))
-    held.update(owner=None, status=STATUS.NEW, assigned=None)
-    return ids
+    Task.objects.filter(pk__in=[task.pk for task in held]).update(
+        owner=None, status=STATUS.NEW, assigned=None
+    )
+    for task in held:
+        audit.record(
+            actor,
+            Act.TASK_RELEASE,
+            task,
+            # The process names its project (the workflow's protocol), when it has one.
+            project_id=getattr(task.process.coerced, "project_id", None),
+            before={"status": STATUS.ASSIGNED, "owner": user.pk},
+            after={"status": STATUS.NEW, "owner": None},
+            reason=reason,
+        )
+    return [task.pk for task in held]

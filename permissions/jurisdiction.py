@@ -143,7 +143,31 @@ def task_filter(user) -> Q:
     return q
 
 
-# --- Who holds a part: the people pickers read these ------------------------------------
+def opened_object_pks(user, permission: str, model):
+    """Subqueries of the primary keys of ``model`` rows opened to ``user`` one by one by an
+    object grant of ``permission`` ("app_label.codename"), directly and through their groups:
+    one indexed condition each, never a list of rows (integer primary keys)."""
+    from django.db.models import BigIntegerField
+    from django.db.models.functions import Cast
+
+    codename = permission.split(".", 1)[-1]
+    ct = ContentType.objects.get_for_model(model)
+    where = {"content_type": ct, "permission__codename": codename}
+    direct = UserObjectPermission.objects.filter(user=user, **where)
+    grouped = GroupObjectPermission.objects.filter(group__user=user, **where)
+    return tuple(
+        rows.annotate(pid=Cast("object_pk", BigIntegerField())).values("pid")
+        for rows in (direct, grouped)
+    )
+
+
+# --- Who holds this role here: the one answer --------------------------------------------
+#
+# Deadlines, notifications, pickers, transfers and the papers all ask it here: active users
+# only, holding it directly or through a group, exactly at that region (not above, not
+# below); a superuser only with the grant; ordered by name, as officials read a list.
+
+HOLDER_ORDER = ("full_name", "username")
 
 
 def _grantee_rows(codenames, content_type_id, object_pks):
@@ -159,41 +183,46 @@ def _grantee_rows(codenames, content_type_id, object_pks):
     return Q(pk__in=direct) | Q(pk__in=via_groups)
 
 
-def holders(roles, regions):
-    """Active officials holding one of ``roles`` at one of ``regions`` (exactly there, not
-    above or below): "who holds this role here". Superusers only when they hold it."""
+def _active_users():
     from django.contrib.auth import get_user_model
 
+    return get_user_model().objects.filter(is_active=True)
+
+
+def holders(roles, regions):
+    """Who holds this role here: active users holding ``roles`` (one role, or several) at
+    ``regions`` (one region, or several), exactly there. One query."""
+    roles = [roles] if isinstance(roles, Role) else list(roles)
+    regions = [regions] if isinstance(regions, Region) else list(regions)
     region_ct = ContentType.objects.get_for_model(Region).pk
-    users = get_user_model().objects.filter(is_active=True)
-    return users.filter(
-        _grantee_rows([role.code for role in roles], region_ct, [r.pk for r in regions])
-    ).order_by("full_name", "username")
+    return (
+        _active_users()
+        .filter(_grantee_rows([role.code for role in roles], region_ct, [r.pk for r in regions]))
+        .order_by(*HOLDER_ORDER)
+    )
+
+
+def holds(user, role: Role, region: Region) -> bool:
+    """Does ``user`` hold ``role`` at exactly ``region``? The same answer as :func:`holders`,
+    read from the user's grants (cached per request, as the task queue reads them)."""
+    if user is None or not user.is_active:
+        return False
+    region_ct = ContentType.objects.get_for_model(Region).pk
+    return Grant(role.permission, region_ct, str(region.pk)) in task_grants(user)
 
 
 def permission_holders(permission: str, obj):
-    """Active users holding ``permission`` ("permissions.<role code>", or the operator
-    permission) on ``obj`` (a region, or an operator), directly or through a group: who
-    holds a task's part, as the task names it. One query."""
-    from django.contrib.auth import get_user_model
-
+    """Who holds a task's part, as the task names it: active users holding ``permission``
+    ("permissions.<role code>", or the operator permission) on ``obj`` (a region, or an
+    operator), as :func:`holders` answers for a role. One query."""
     codename = permission.split(".", 1)[-1]
     ct = ContentType.objects.get_for_model(obj, for_concrete_model=False).pk
-    users = get_user_model().objects.filter(is_active=True)
-    return users.filter(_grantee_rows([codename], ct, [obj.pk])).order_by("pk")
+    return _active_users().filter(_grantee_rows([codename], ct, [obj.pk])).order_by(*HOLDER_ORDER)
 
 
 def acts_for(obj):
     """Active users acting for the operator ``obj`` (its staff)."""
-    from django.contrib.auth import get_user_model
-
-    codename = OPERATOR_PERMISSION.split(".", 1)[1]
-    ct = ContentType.objects.get_for_model(obj).pk
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(_grantee_rows([codename], ct, [obj.pk]))
-    )
+    return permission_holders(OPERATOR_PERMISSION, obj)
 
 
 def outsiders():

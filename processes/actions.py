@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.status import PROCESS, STATUS
 
+from ground import audit
+from ground.acts import Act
 from permissions.roles import COUNTY_POVERTY_OFFICE, OPERATOR_PERMISSION, TOWNSHIP_LEAD
-from workflow import audit
 from workflow.tasks import ScopedTask
 
 from . import ledger
 from .models import FundMovement, Operator, Project
-from .rules import RuleViolation
+from .rules import RuleViolation, funds, operators
 
 
 def _holds(user, role, region) -> bool:
@@ -80,7 +81,7 @@ def change_five_ones(actor, project, leader, team, policy_set, reason):
         raise RuleViolation(_("Nothing was changed."))
     return audit.record(
         actor,
-        "project.five_ones",
+        Act.PROJECT_FIVE_ONES,
         project,
         project_id=project.pk,
         before=before,
@@ -113,17 +114,11 @@ def reclaim_funds(actor, project, amount: Decimal, reason: str, stop: bool = Fal
     if blocker:
         raise RuleViolation(blocker)
     available = ledger.reclaimable(project)
-    if amount <= 0:
-        raise RuleViolation(_("The amount reclaimed must be more than zero."))
-    if amount > available:
-        raise RuleViolation(
-            _("At most ¥%(available)s can be reclaimed: the funds allocated less those reclaimed.")
-            % {"available": f"{available:,.2f}"}
-        )
+    funds.check_reclaim(amount, available)
     process = _live_process(project) if stop else None
     entry = audit.record(
         actor,
-        "project.reclaim_funds",
+        Act.PROJECT_RECLAIM_FUNDS,
         project,
         project_id=project.pk,
         before={"reclaimable": available},
@@ -154,7 +149,7 @@ def _stop(actor, process, reason):
         ) from error
     audit.record(
         actor,
-        "process.stop",
+        Act.PROCESS_STOP,
         process,
         project_id=process.project_id,
         before={"status": PROCESS.NEW},
@@ -185,19 +180,19 @@ def reassign_operator(actor, project, operator, reason):
     blocker = violation_blocker(project)
     if blocker:
         raise RuleViolation(blocker)
-    if project.operator_id is None:
-        raise RuleViolation(_("A direct-subsidy project has no operator to replace."))
-    if operator is None or operator.township_id != project.township.pk:
-        raise RuleViolation(_("Choose another operator of the project's township."))
-    if operator.pk == project.operator_id:
-        raise RuleViolation(_("The project is already run by this operator."))
+    operators.check_reassignment(
+        project.operator_id,
+        operator and operator.pk,
+        operator and operator.township_id,
+        project.township.pk,
+    )
     old = project.operator
     project.operator = operator
     project.save(update_fields=["operator"])
     moved = _move_open_tasks(project, old, operator)
     return audit.record(
         actor,
-        "project.reassign_operator",
+        Act.PROJECT_REASSIGN_OPERATOR,
         project,
         project_id=project.pk,
         before={"operator": old.pk, "operator_name": old.name},

@@ -6,12 +6,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ground import audit
+from ground.acts import Act
 from permissions.roles import COUNTY_POVERTY_OFFICE, TOWNSHIP_WORK_STATION
-from workflow import audit
 from workflow.inputs import InputDiscipline
 
 from .models import Asset, ImplementationMode, Project
-from .rules import RuleViolation
+from .rules import RuleViolation, income_split
 
 
 def may_register(user, project) -> bool:
@@ -47,8 +48,11 @@ def awaiting_registration(user):
 def default_income_terms(project) -> str:
     """The income right as agreed: the dividend terms, or the 70/20/10 split (seed 2, "721")."""
     agreement = getattr(project, "agreement", None)
-    split = _(
-        "70% to poor households as dividends, 20% to village collective income, 10% to the village management and development fund"
+    split = (
+        _(
+            "%(households)s%% to poor households as dividends, %(collective)s%% to village collective income, %(fund)s%% to the village management and development fund"
+        )
+        % income_split.PERCENTS
     )
     if agreement and project.mode == ImplementationMode.GUARANTEED_DIVIDEND:
         return (
@@ -97,7 +101,7 @@ def register_asset(actor, project, form: AssetForm) -> Asset:
     asset.save()
     audit.record(
         actor,
-        "asset.register",
+        Act.ASSET_REGISTER,
         asset,
         project_id=project.pk,
         after=audit.jsonable({f: getattr(asset, f) for f in AssetForm.Meta.fields}),

@@ -27,9 +27,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
+from ground.calendar import CalendarNotCovered, working_days_between
 from permissions.models import Region
 from permissions.roles import ROLES_BY_CODE, Level
-from workflow.calendar import CalendarNotCovered, working_days_between
 from workflow.deadlines import ESCALATED, LIVE, OVERDUE, STATUS_LABELS, Deadline, deadlines_of
 from workflow.tasks import ScopedTask
 

@@ -1,9 +1,12 @@
-"""The supervisor dashboard page (督办看板); its queries are in processes/dashboard.py."""
+"""The supervisor dashboard page (督办看板); its queries are in processes/dashboard.py.
+It lives among the machinery's deadline pages (/oversight/dashboard/, :class:`OversightApp`)."""
 
 from django.core.exceptions import PermissionDenied
+from django.urls import path
 from django.views import generic
 
-from workflow.calendar import LAST_YEAR, is_provisional
+from ground.calendar import LAST_YEAR, is_provisional
+from workflow import oversight_views
 from workflow.inputs import query_id
 from workflow.supervision import may_urge, urge_regions
 
@@ -52,3 +55,13 @@ class DashboardView(generic.TemplateView):
             "medians": dashboard.median_working_days(user),
             "params": params,
         }
+
+
+class OversightApp(oversight_views.OversightApp):
+    """The machinery's deadline pages with the domain's supervisor dashboard among them."""
+
+    menu_template_name = "processes/oversight_menu.html"
+
+    @property
+    def dashboard_path(self):
+        return path("dashboard/", DashboardView.as_view(), name="dashboard")

@@ -12,7 +12,6 @@ from types import SimpleNamespace
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import get_users_with_perms
 from viewflow.workflow.status import STATUS
 
 from workflow import actions
@@ -156,29 +155,20 @@ def payout_in_full(project: Project, paid_on: str | None = None) -> dict:
 
 
 def _township_leader(project):
+    from permissions.jurisdiction import holders
     from permissions.roles import TOWNSHIP_LEAD
 
-    return (
-        get_users_with_perms(
-            project.township, only_with_perms_in=[TOWNSHIP_LEAD.code], with_group_users=False
-        )
-        .order_by("pk")
-        .first()
-    )
+    return holders(TOWNSHIP_LEAD, project.township).order_by("pk").first()
 
 
 def holder_for(task):
     """A user who may take this task: its owner, or the first holder of its role."""
+    from permissions.jurisdiction import permission_holders
+
     if task.owner_id:
         return task.owner
-    codename = task.owner_permission.split(".", 1)[1]
-    return (
-        get_users_with_perms(
-            task.owner_permission_obj, only_with_perms_in=[codename], with_group_users=False
-        )
-        .order_by("pk")
-        .first()
-    )
+    holders = permission_holders(task.owner_permission, task.owner_permission_obj)
+    return holders.order_by("pk").first()
 
 
 def open_task(project: Project):
@@ -271,23 +261,19 @@ def backdate_open_task(project: Project, days: int) -> None:
     )
 
 
-# The county acceptance panel the demo seats (seat, county role of its member).
-DEMO_PANEL = (("finance", "county_finance_bureau"), ("discipline", "county_discipline"))
+# The seats of the county acceptance panel the demo fills; the step declares who may take them.
+DEMO_SEATS = ("finance", "discipline")
 
 
 def countersign(task, holder):
     """会签: the holder seats the acceptance panel and every member signs "agree"."""
-    from permissions.roles import get_role
+    from permissions.jurisdiction import holders
     from workflow import operations
 
     county = task.process.coerced.project.county
-    for seat, role_code in DEMO_PANEL:
-        role = get_role(role_code)
-        member = (
-            get_users_with_perms(county, only_with_perms_in=[role.code], with_group_users=False)
-            .order_by("pk")
-            .first()
-        )
+    for seat in DEMO_SEATS:
+        (role,) = task.flow_task.countersign_members[seat]
+        member = holders(role, county).order_by("pk").first()
         sign_off = operations.seat_panel_member(holder, task, member, seat, "组成县级验收小组")
         operations.sign(member, sign_off, "agree", "同意验收。")
 

@@ -290,7 +290,7 @@ class DemoCounty:
     def signing_keys(self, county, operators):
         """Demo keys from a demo county CA, for every organisation that signs papers."""
         from documents import pki
-        from documents.parties import (
+        from processes.papers.parties import (
             COUNTY_UNITS,
             operator_party,
             organisation_for,
@@ -394,8 +394,6 @@ def build_demo_county():
 
 def demo_accounts() -> list[dict]:
     """Every demo official with role, level and full region path; operators too."""
-    from guardian.shortcuts import get_objects_for_user
-
     rows = []
     for user in get_user_model().objects.filter(is_superuser=False).order_by("pk"):
         for held in roles_of(user):
@@ -410,9 +408,7 @@ def demo_accounts() -> list[dict]:
                     "region": held.region.full_name,
                 }
             )
-        for operator in get_objects_for_user(
-            user, "processes.act_for_operator", with_superuser=False
-        ):
+        for operator in Operator.objects.filter(pk__in=_operator_pks(user)):
             rows.append(
                 {
                     "username": user.username,

@@ -31,10 +31,8 @@ from .rules.dividends import (
     guaranteed_dividend,
     payout_due,
     share_equally,
-    split_dividend,
 )
-
-GUARANTEED_SPLIT = Decimal("70")  # seed 2: 70 % of asset income to households
+from .rules.income_split import HOUSEHOLDS_PERCENT, split_income
 
 
 def invested(project: Project) -> Decimal:
@@ -107,10 +105,10 @@ def compute(year: DividendYear, income: Decimal) -> DividendYear:
     """
     project = year.project
     if project.mode == ImplementationMode.GUARANTEED_DIVIDEND:
-        distributable, percent = year.guaranteed, GUARANTEED_SPLIT
+        distributable, percent = year.guaranteed, HOUSEHOLDS_PERCENT
     else:
         distributable, percent = income, year.agreement.household_share
-    split = split_dividend(distributable, percent)
+    split = split_income(distributable, percent)
     year.income = income
     year.distributable = split.total
     year.households_part = split.households

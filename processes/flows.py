@@ -6,6 +6,11 @@ dividend projects the dividend list's notice and payout) → at term end renewal
 termination. Every review can
 approve or send back (退回): the gate after it names the step the work returns to, and
 that step goes back to whoever did it last, with the reason.
+
+Each step declares its stage and its time limit in working days, used where the county has
+set none (DOMAIN.md §3, practice): the county's call for applications runs ~14 days; a
+public notice lasts ≥ 7–10 days; payment within 5–10 working days of the claim; a
+maintenance report is due yearly.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -56,19 +61,24 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     process_description = _("From the planning meeting to the end of post-maintenance.")
 
     process_class = ProjectProcess
+    subject_field = "project"  # what the machinery's protocol asks (workflow/subjects.py)
+    region_field = "project__village"
+    subject_url_name = "projects:detail"
     task_class = ScopedTask
     lock_impl = lock.select_for_update_lock
     list_select_related = ("process__projectprocess__project",)  # task lists show the project
 
     # --- 1–2 Village plans and applies; township reviews (村申报、乡审核) ---------------
     start = (
-        Start(forms.PlanningMeetingForm, role=VILLAGE_SECRETARY)
+        Start(forms.PlanningMeetingForm, role=VILLAGE_SECRETARY, at=village)
         .Annotation(title=_("Planning meeting"))
+        .Stage("planning")
         .Next(this.application)
     )
     application = (
         View(forms.ApplicationForm)
         .Annotation(title=_("Application"))
+        .Stage("application", days=14, remind_before=3)
         .Role(VILLAGE_SECRETARY, at=village)
         .ReturnsToLastHolder()
         .Next(this.township_review)
@@ -76,6 +86,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     township_review = (
         View(forms.TownshipReviewForm)
         .Annotation(title=_("Township review"))
+        .Stage("application", days=5)
         .Role(TOWNSHIP_WORK_STATION, at=township)
         .ReturnsToLastHolder()
         .Next(this.township_review_passed)
@@ -91,6 +102,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     public_notice = (
         View(forms.PublicNoticeForm)
         .Annotation(title=_("Public notice"))
+        .Stage("notice", days=10, remind_before=2)
         .Role(VILLAGE_SECRETARY, at=village)
         .Next(this.public_notice_passed)
     )
@@ -105,6 +117,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     county_review = (
         View(forms.CountyReviewForm)
         .Annotation(title=_("County review"))
+        .Stage("approval", days=10)
         .Role(COUNTY_POVERTY_OFFICE, at=county)
         .ReturnsToLastHolder()
         .Next(this.county_review_passed)
@@ -118,6 +131,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     leading_group_approval = (
         View(forms.LeadingGroupApprovalForm)
         .Annotation(title=_("Leading group approval"))
+        .Stage("approval", days=10)
         .Role(COUNTY_LEADING_GROUP, at=county)
         .AfterComplete(paperwork.leading_group_signs_approval_reply)
         .Next(this.leading_group_approved)
@@ -131,6 +145,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     funds_issue = (
         View(forms.FundsIssueForm)
         .Annotation(title=_("Issue funds"))
+        .Stage("approval", days=10)
         .Role(COUNTY_FINANCE_BUREAU, at=county)
         .AfterComplete(ledger.funds_allocated)
         .Next(this.agreements_by_mode)
@@ -146,6 +161,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     subsidy_agreements = (
         View(forms.SubsidyAgreementsForm)
         .Annotation(title=_("Direct-subsidy agreements"))
+        .Stage("agreements", days=10)
         .Role(TOWNSHIP_WORK_STATION, at=township)
         .AfterComplete(paperwork.township_signs_subsidy_agreements)
         .Next(this.progress_report)
@@ -153,6 +169,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     entrustment_agreement = (
         View(forms.EntrustmentAgreementForm)
         .Annotation(title=_("Entrustment agreement"))
+        .Stage("agreements", days=10)
         .Role(TOWNSHIP_LEAD, at=township)
         .AfterComplete(paperwork.township_signs_entrustment)
         .Next(this.benefit_linkage_agreements)
@@ -160,6 +177,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     benefit_linkage_agreements = (
         View(forms.BenefitLinkageForm)
         .Annotation(title=_("Benefit-linkage agreements"))
+        .Stage("agreements", days=10)
         .Operator(of=lambda process: process.project.operator)
         .AfterComplete(paperwork.operator_signs_linkage_agreements)
         .Next(this.progress_report)
@@ -169,6 +187,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     progress_report = (
         View(forms.ProgressReportForm)
         .Annotation(title=_("Progress report"))
+        .Stage("implementation", days=22, remind_before=3)  # about one report a month
         .HeldBy(operator_or_village)
         .ReturnsToLastHolder()
         .Next(this.township_supervision)
@@ -176,6 +195,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     township_supervision = (
         View(forms.SupervisionForm)
         .Annotation(title=_("Township supervision"))
+        .Stage("implementation", days=5)
         .Role(TOWNSHIP_WORK_STATION, at=township)
         .Next(this.report_accepted)
     )
@@ -196,6 +216,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     village_self_check = (
         View(forms.SelfCheckForm)
         .Annotation(title=_("Village self-check"))
+        .Stage("acceptance", days=10)
         .Role(VILLAGE_SECRETARY, at=village)
         .ReturnsToLastHolder()
         .Next(this.township_acceptance)
@@ -203,6 +224,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     township_acceptance = (
         View(forms.TownshipAcceptanceForm)
         .Annotation(title=_("Township preliminary acceptance"))
+        .Stage("acceptance", days=10)
         .Role(TOWNSHIP_WORK_STATION, at=township)
         .ReturnsToLastHolder()
         .Next(this.township_accepted)
@@ -216,6 +238,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     county_acceptance = (
         View(forms.CountyAcceptanceForm)
         .Annotation(title=_("County acceptance"))
+        .Stage("acceptance", days=15)
         .Role(COUNTY_POVERTY_OFFICE, at=county)
         .Countersign(
             forms.ACCEPTANCE_PANEL_SEATS, members=forms.ACCEPTANCE_PANEL_MEMBERS
@@ -234,6 +257,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     reimbursement = (
         View(forms.ReimbursementForm)
         .Annotation(title=_("Reimbursement claim"))
+        .Stage("reimbursement", days=10)
         .Role(TOWNSHIP_FINANCE_OFFICE, at=township)
         .ReturnsToLastHolder()
         .AfterComplete(paperwork.township_submits_reimbursement)
@@ -242,6 +266,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     reimbursement_poverty_review = (
         View(forms.ReimbursementReviewForm)
         .Annotation(title=_("Poverty office sign-off"))
+        .Stage("reimbursement", days=5, remind_before=1)
         .Role(COUNTY_POVERTY_OFFICE, at=county)
         .AfterComplete(paperwork.poverty_office_signs_reimbursement)
         .Next(this.poverty_office_signed)
@@ -255,6 +280,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     reimbursement_finance_review = (
         View(forms.ReimbursementReviewForm)
         .Annotation(title=_("Finance bureau sign-off"))
+        .Stage("reimbursement", days=5, remind_before=1)
         .Role(COUNTY_FINANCE_BUREAU, at=county)
         .AfterComplete(paperwork.finance_bureau_signs_reimbursement)
         .Next(this.finance_signed)
@@ -268,6 +294,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     payment = (
         View(forms.PaymentForm)
         .Annotation(title=_("Payment"))
+        .Stage("reimbursement", days=5, remind_before=1, escalate_after=5)
         .Role(COUNTY_FINANCE_BUREAU, at=county)
         .AfterComplete(ledger.payment_recorded)
         .Next(this.maintenance_report)
@@ -277,6 +304,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     maintenance_report = (
         View(forms.MaintenanceReportForm)
         .Annotation(title=_("Yearly maintenance report"))
+        .Stage("maintenance", days=250, remind_before=20, escalate_after=20)  # a report a year
         .HeldBy(operator_or_village)
         .ReturnsToLastHolder()
         .Next(this.maintenance_review)
@@ -284,6 +312,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     maintenance_review = (
         View(forms.MaintenanceReviewForm)
         .Annotation(title=_("Maintenance review"))
+        .Stage("maintenance", days=10)
         .Role(TOWNSHIP_WORK_STATION, at=township)
         .Next(this.maintenance_report_accepted)
     )
@@ -304,6 +333,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     dividend_notice = (
         View(forms.DividendNoticeForm)
         .Annotation(title=_("Dividend list public notice"))
+        .Stage("maintenance", days=10, remind_before=2)  # the dividend list is posted ≥ 7 days
         .Role(VILLAGE_SECRETARY, at=village)
         .Next(this.dividend_notice_passed)
     )
@@ -316,6 +346,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     dividend_payout = (
         View(forms.DividendPayoutForm)
         .Annotation(title=_("Dividend payout"))
+        .Stage("maintenance", days=22, remind_before=3)  # paid within the month after the notice
         .Operator(of=lambda process: process.project.operator)
         .Next(this.term_complete)
     )
@@ -336,6 +367,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     term_end = (
         View(forms.TermEndForm)
         .Annotation(title=_("Renew or terminate"))
+        .Stage("maintenance", days=20)
         .Role(TOWNSHIP_LEAD, at=township)
         .AfterComplete(paperwork.township_signs_renewal)
         .Next(this.renewed)
@@ -349,6 +381,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     renewal_countersign = (
         View(forms.BenefitLinkageForm)
         .Annotation(title=_("Renewed agreements countersigned"))
+        .Stage("maintenance", days=10)
         .Operator(of=lambda process: process.project.operator)
         .AfterComplete(paperwork.operator_signs_linkage_agreements)
         .Next(this.maintenance_report)
@@ -356,6 +389,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     principal_return = (
         View(forms.PrincipalReturnForm)
         .Annotation(title=_("Principal returned to the village collective"))
+        .Stage("maintenance", days=22, remind_before=3)
         .Role(VILLAGE_SECRETARY, at=village)
         .AfterComplete(ledger.principal_returned)
         .Next(this.end)
@@ -385,5 +419,5 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         return {"returned": activation.process.return_note()}
 
     # --- Jurisdiction ---------------------------------------------------------------
-    def visible_processes(self, user):
-        return ProjectProcess.objects.filter(project__in=Project.objects.visible_to(user))
+    def visible_subjects(self, user):
+        return Project.objects.visible_to(user)

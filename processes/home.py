@@ -18,8 +18,8 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.views import generic
 
+from ground.calendar import CalendarNotCovered, add_working_days
 from workflow import notifications, operations
-from workflow.calendar import CalendarNotCovered, add_working_days
 from workflow.deadlines import LIVE, STATUS_LABELS, deadlines_of
 from workflow.models import DeadlineAlert
 from workflow.tasks import ScopedTask

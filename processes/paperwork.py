@@ -7,9 +7,8 @@ for the PDF to be produced after commit.
 
 from django.utils import translation
 
-from documents import production, snapshots
+from documents import production
 from documents.models import DocumentKind
-from documents.parties import operator_party, organisation_for, region_government
 from permissions.roles import (
     COUNTY_FINANCE_BUREAU,
     COUNTY_LEADING_GROUP,
@@ -19,6 +18,10 @@ from permissions.roles import (
     TOWNSHIP_WORK_STATION,
 )
 
+from .papers import snapshots
+from .papers.numbers import paper_number
+from .papers.parties import operator_party, organisation_for, region_government
+
 
 def _label(role) -> str:
     with translation.override("zh-hans"):
@@ -26,7 +29,7 @@ def _label(role) -> str:
 
 
 def _sign_one(kind, project, snapshot, actor, party, role, entry):
-    edition = production.issue(kind, project, snapshot)
+    edition = production.issue(kind, project, snapshot, number=paper_number(kind, project))
     production.sign(edition, actor, party, role, audit_entry=entry)
     production.produce_later(edition)
     return edition
@@ -57,7 +60,9 @@ def _sign_household_batch(kind, project, snapshot_of, actor, party, role, entry)
     editions = []
     for beneficiary in project.beneficiaries.select_related("household__village__parent__parent"):
         household = beneficiary.household
-        edition = production.issue(kind, project, snapshot_of(project, household), household)
+        snapshot = snapshot_of(project, household)
+        number = paper_number(kind, project, household)
+        edition = production.issue(kind, project, snapshot, household, number=number)
         production.sign(edition, actor, party, role, audit_entry=entry)
         editions.append(edition)
     production.start_batch(project, kind, editions)

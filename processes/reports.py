@@ -22,9 +22,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ground import audit
+from ground.acts import Act
 from permissions.jurisdiction import roles_of
 from permissions.roles import COUNTY_DISCIPLINE, LIVELIHOOD_SUPERVISOR, TOWNSHIP_DISCIPLINE
-from workflow import audit, notifications
+from workflow import notifications
 
 from .models import PublicReport
 from .rules import RuleViolation
@@ -92,7 +94,7 @@ def file_report(user, project, content, anonymous, name="", phone=""):
     )
     audit.record(
         filer or AnonymousUser(),
-        "report.file",
+        Act.REPORT_FILE,
         report,
         after={"status": report.status, "anonymous": anonymous, "project": project.pk},
     )
@@ -138,7 +140,7 @@ def advance_report(actor, report, findings=""):
     report.save(update_fields=["status", "findings", "concluded_at"])
     audit.record(
         actor,
-        "report.status",
+        Act.REPORT_STATUS,
         report,
         before=before,
         after={"status": target},
@@ -149,7 +151,7 @@ def advance_report(actor, report, findings=""):
 
 def report_timeline(report):
     """The audited acts on one report, oldest first."""
-    from workflow.models import AuditEntry
+    from ground.models import AuditEntry
 
     entries = list(
         AuditEntry.objects.filter(

@@ -1,50 +1,41 @@
-"""The nine stages of DOMAIN.md §3 and the flow steps that belong to each."""
+"""The nine stages of DOMAIN.md §3, in order; which steps belong to each is declared on
+the steps themselves (``.Stage(...)`` in processes/flows.py) and read from the flow."""
 
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-STAGES = (
-    ("planning", _("Planning meeting"), ("start",)),
-    ("application", _("Application"), ("application", "township_review")),
-    ("notice", _("Public notice"), ("public_notice",)),
-    ("approval", _("Approval"), ("county_review", "leading_group_approval", "funds_issue")),
-    (
-        "agreements",
-        _("Agreements"),
-        ("subsidy_agreements", "entrustment_agreement", "benefit_linkage_agreements"),
-    ),
-    ("implementation", _("Implementation"), ("progress_report", "township_supervision")),
-    (
-        "acceptance",
-        _("Acceptance"),
-        ("village_self_check", "township_acceptance", "county_acceptance"),
-    ),
-    (
-        "reimbursement",
-        _("Reimbursement"),
-        (
-            "reimbursement",
-            "reimbursement_poverty_review",
-            "reimbursement_finance_review",
-            "payment",
-        ),
-    ),
-    (
-        "maintenance",
-        _("Post-maintenance"),
-        (
-            "maintenance_report",
-            "maintenance_review",
-            "dividend_notice",
-            "dividend_payout",
-            "term_end",
-            "renewal_countersign",
-            "principal_return",
-        ),
-    ),
+STAGE_TITLES = (
+    ("planning", _("Planning meeting")),
+    ("application", _("Application")),
+    ("notice", _("Public notice")),
+    ("approval", _("Approval")),
+    ("agreements", _("Agreements")),
+    ("implementation", _("Implementation")),
+    ("acceptance", _("Acceptance")),
+    ("reimbursement", _("Reimbursement")),
+    ("maintenance", _("Post-maintenance")),
 )
 FINISHED = ("finished", _("Finished"))
-STAGE_LABELS = dict((code, label) for code, label, _nodes in STAGES) | dict([FINISHED])
-_STAGE_OF_NODE = {node: code for code, _label, nodes in STAGES for node in nodes}
+STAGE_LABELS = dict(STAGE_TITLES) | dict([FINISHED])
+
+
+def _steps_by_stage() -> dict[str, tuple[str, ...]]:
+    from .flows import ProjectFlow  # read when first asked: the flow imports half the app
+
+    steps = {code: [] for code, _label in STAGE_TITLES}
+    for name, node in vars(ProjectFlow).items():  # in the order the flow declares them
+        if getattr(node, "stage", None) is not None:
+            steps[node.stage].append(name)
+    return {code: tuple(names) for code, names in steps.items()}
+
+
+# (code, label, step names) per stage, in order.
+STAGES = SimpleLazyObject(
+    lambda: tuple((code, label, _steps_by_stage()[code]) for code, label in STAGE_TITLES)
+)
+_STAGE_OF_NODE = SimpleLazyObject(
+    lambda: {node: code for code, names in _steps_by_stage().items() for node in names}
+)
 
 
 def stage_of(node_name: str | None) -> str | None:

@@ -10,10 +10,11 @@ from django.views import generic
 from viewflow.urls import Application
 from viewflow.workflow.status import STATUS
 
+from ground.acts import Act
+from ground.models import AuditEntry
 from permissions.models import Region
 from permissions.roles import ROLES_BY_CODE, Level
 from workflow.inputs import query_id
-from workflow.models import AuditEntry
 from workflow.tasks import ScopedTask
 
 from . import actions, assets, dividends, exports, ledger
@@ -173,35 +174,35 @@ def project_papers(project):
 
 
 ACT_LABELS = {
-    "process.start": _("Started"),
-    "task.claim": _("Claimed"),
-    "task.release": _("Released"),
-    "task.complete": _("Completed"),
-    "task.send_back": _("Sent back"),
-    "task.cancel": _("Cancelled"),
-    "task.undo": _("Undone"),
-    "task.revive": _("Revived"),
-    "project.open": _("Opened to an official"),
-    "project.close": _("Closed to an official"),
-    "project.five_ones": _("Five-ones changed"),
-    "project.reclaim_funds": _("Funds reclaimed"),
-    "project.reassign_operator": _("Reassigned to another operator"),
-    "process.stop": _("Project stopped"),
-    "asset.register": _("Asset registered"),
-    "task.transfer": _("Transferred"),
-    "task.delegate": _("Delegated"),
-    "task.delegation_return": _("Returned by the delegate"),
-    "task.delegation_recall": _("Delegation recalled"),
-    "task.add_signer": _("Signer added"),
-    "task.sign": _("Signed an opinion"),
-    "task.panel_seat": _("Panel member seated"),
-    "task.countersign": _("Countersigned"),
-    "task.carbon_copy": _("Copied"),
-    "task.withdraw": _("Withdrawn"),
-    "task.urge": _("Urged"),
-    "deadline.remind": _("Deadline reminder"),
-    "deadline.overdue": _("Overdue"),
-    "deadline.escalate": _("Escalated"),
+    Act.PROCESS_START: _("Started"),
+    Act.TASK_CLAIM: _("Claimed"),
+    Act.TASK_RELEASE: _("Released"),
+    Act.TASK_COMPLETE: _("Completed"),
+    Act.TASK_SEND_BACK: _("Sent back"),
+    Act.TASK_CANCEL: _("Cancelled"),
+    Act.TASK_UNDO: _("Undone"),
+    Act.TASK_REVIVE: _("Revived"),
+    Act.PROJECT_OPEN: _("Opened to an official"),
+    Act.PROJECT_CLOSE: _("Closed to an official"),
+    Act.PROJECT_FIVE_ONES: _("Five-ones changed"),
+    Act.PROJECT_RECLAIM_FUNDS: _("Funds reclaimed"),
+    Act.PROJECT_REASSIGN_OPERATOR: _("Reassigned to another operator"),
+    Act.PROCESS_STOP: _("Project stopped"),
+    Act.ASSET_REGISTER: _("Asset registered"),
+    Act.TASK_TRANSFER: _("Transferred"),
+    Act.TASK_DELEGATE: _("Delegated"),
+    Act.TASK_DELEGATION_RETURN: _("Returned by the delegate"),
+    Act.TASK_DELEGATION_RECALL: _("Delegation recalled"),
+    Act.TASK_ADD_SIGNER: _("Signer added"),
+    Act.TASK_SIGN: _("Signed an opinion"),
+    Act.TASK_PANEL_SEAT: _("Panel member seated"),
+    Act.TASK_COUNTERSIGN: _("Countersigned"),
+    Act.TASK_CARBON_COPY: _("Copied"),
+    Act.TASK_WITHDRAW: _("Withdrawn"),
+    Act.TASK_URGE: _("Urged"),
+    Act.DEADLINE_REMIND: _("Deadline reminder"),
+    Act.DEADLINE_OVERDUE: _("Overdue"),
+    Act.DEADLINE_ESCALATE: _("Escalated"),
 }
 
 
@@ -218,7 +219,7 @@ def project_history(project, process):
         entry.step_title = (
             titles.get(entry.object_id, "") if entry.object_type == "viewflow.task" else ""
         )
-        if entry.act == "process.start":
+        if entry.act == Act.PROCESS_START:
             entry.step_title = ProjectFlow.start.task_title
     return entries
 

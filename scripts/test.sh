@@ -37,6 +37,9 @@ if [[ -n "${PYTEST_ARGS:-}" ]]; then
   }
 fi
 
+# xdist's default "load" keeps pytest-django's order on each worker: transactional tests last.
+# (worksteal does not: a test run after a serialized_rollback test finds its database flushed,
+# permissions and all.)
 worker_args=()
 if [[ -n "${PYTEST_WORKERS:-}" && "${PYTEST_WORKERS}" != 0 && "${PYTEST_WORKERS}" != 1 ]]; then
   worker_args=(-n "$PYTEST_WORKERS")

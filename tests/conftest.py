@@ -67,6 +67,41 @@ def _site_urls_loaded():
     assert get_resolver().url_patterns
 
 
+# Set by the autouse fixtures below, read by no middleware.
+_SET_FOR_EVERY_TEST = {"PASSWORD_HASHERS", "MEDIA_ROOT", "QIYUE_PAPERS_INLINE"}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_middleware_chain():
+    """Every test ``Client`` loads the middleware on its first request (WhiteNoise alone
+    lists every static file, about half a second): the clients share one loaded chain, as a
+    site's requests share one handler, until a setting changes that a middleware may read
+    when it loads (then the next client loads it afresh)."""
+    from django.test.client import ClientHandler
+    from django.test.signals import setting_changed
+
+    loaded = {}
+    original = ClientHandler.load_middleware
+    names = ("_view_middleware", "_template_response_middleware", "_exception_middleware")
+
+    def load_middleware(self, is_async=False):
+        if is_async not in loaded:
+            original(self, is_async)
+            loaded[is_async] = [getattr(self, name) for name in (*names, "_middleware_chain")]
+        for name, value in zip((*names, "_middleware_chain"), loaded[is_async], strict=True):
+            setattr(self, name, value)
+
+    def forget(setting, **kwargs):
+        if setting not in _SET_FOR_EVERY_TEST:
+            loaded.clear()
+
+    setting_changed.connect(forget, weak=False)
+    ClientHandler.load_middleware = load_middleware
+    yield
+    ClientHandler.load_middleware = original
+    setting_changed.disconnect(forget)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -15,9 +15,9 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from ground.audit import verify_chain
 from processes.flows import ProjectFlow
 from processes.models import Asset, ImplementationMode, Project
-from workflow.audit import verify_chain
 
 OUR_APPS = ("processes", "workflow", "documents", "permissions", "viewflow", "guardian", "auth")
 

@@ -27,7 +27,7 @@ def test_the_queue_bulk_actions_are_translated(cast):
 
     driver = Driver(cast, "A1")
     project = driver.start()
-    driver.act(project, "application")
+    driver.step(project, "application")
     page = cast.client(cast.user("township_work_station", "A")).get("/workflow/queue/")
     html = page.content.decode()
     assert project.name in html

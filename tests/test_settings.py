@@ -17,7 +17,7 @@ from django.db import connection
 
 from documents import pki
 from processes.demo_county import DEMO_PASSWORD
-from workflow import settings as qiyue_settings
+from qiyue import settings as qiyue_settings
 
 from . import factories as f
 
@@ -61,7 +61,7 @@ def run_python(code: str, env: dict, tmp_path) -> subprocess.CompletedProcess:
 
 
 def start_wsgi(env, tmp_path):
-    return run_python("import workflow.wsgi; print('serving')", env, tmp_path)
+    return run_python("import qiyue.wsgi; print('serving')", env, tmp_path)
 
 
 # ---------------------------------------------------------------- environment helpers
@@ -148,9 +148,7 @@ def test_check_deploy_finds_no_issue_in_the_documented_production_environment(tm
     code += (
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])"
     )
-    code = (
-        "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'workflow.settings'); " + code
-    )
+    code = "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'qiyue.settings'); " + code
     result = run_python(code, PRODUCTION, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
@@ -165,7 +163,7 @@ def test_the_production_environment_reaches_the_settings(tmp_path):
         "QIYUE_EMAIL_USE_TLS": "yes",
         "QIYUE_EMAIL_HOST_PASSWORD_FILE": str(tmp_path / "smtp"),
     }
-    code = f"from workflow import settings as s; print([getattr(s, n) for n in {names.split()!r}])"
+    code = f"from qiyue import settings as s; print([getattr(s, n) for n in {names.split()!r}])"
     result = run_python(code, env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == repr(
@@ -249,7 +247,7 @@ def test_passwords_are_hashed_with_argon2(settings):
 def test_env_example_lists_every_variable_the_settings_read():
     import re
 
-    source = (settings.BASE_DIR / "workflow" / "settings.py").read_text()
+    source = (settings.BASE_DIR / "qiyue" / "settings.py").read_text()
     read = set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', source))
     read |= {f"{name}_FILE" for name in re.findall(r'env_secret\(\s*"([A-Z_]+)"', source)}
     example = (settings.BASE_DIR / ".env.example").read_text()

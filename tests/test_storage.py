@@ -37,7 +37,7 @@ def test_the_paper_path_works_on_a_storage_without_local_files(
     project = driver.start(mode=ImplementationMode.EQUITY_DIVIDEND, funds="300000.00")
     while (step := driver.open_task(project).flow_task.name) != "progress_report":
         with django_capture_on_commit_callbacks(execute=True):  # papers produced after commit
-            driver.act(project, step)
+            driver.step(project, step)
 
     versions = DocumentVersion.objects.filter(document__project=project)
     assert versions.exists() and set(versions.values_list("status", flat=True)) == {"ready"}
@@ -104,7 +104,7 @@ def test_the_storage_backend_and_its_options_come_from_the_environment(tmp_path)
     result = run_python(
         PRINT_STORAGE,
         {
-            "DJANGO_SETTINGS_MODULE": "workflow.settings",
+            "DJANGO_SETTINGS_MODULE": "qiyue.settings",
             "QIYUE_STORAGE_BACKEND": IN_MEMORY,
             "QIYUE_STORAGE_OPTIONS": json.dumps(options),
         },
@@ -119,7 +119,7 @@ def test_the_storage_options_may_come_from_a_file(tmp_path):
     secret.write_text('{"location": "/srv/papers"}\n', encoding="utf-8")
     result = run_python(
         PRINT_STORAGE,
-        {"DJANGO_SETTINGS_MODULE": "workflow.settings", "QIYUE_STORAGE_OPTIONS_FILE": str(secret)},
+        {"DJANGO_SETTINGS_MODULE": "qiyue.settings", "QIYUE_STORAGE_OPTIONS_FILE": str(secret)},
         tmp_path,
     )
     assert result.returncode == 0, result.stderr
@@ -140,7 +140,7 @@ def test_a_wrong_storage_setting_stops_the_start_naming_the_variable(
 ):
     result = run_python(
         PRINT_STORAGE,
-        {"DJANGO_SETTINGS_MODULE": "workflow.settings", variable: value},
+        {"DJANGO_SETTINGS_MODULE": "qiyue.settings", variable: value},
         tmp_path,
     )
     assert result.returncode != 0 and message in result.stderr

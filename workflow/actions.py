@@ -9,11 +9,15 @@ those goes through here.
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit, notifications
+from ground import audit
+from ground.acts import Act
+
+from . import notifications
+from .subjects import subject_id_of
 
 
 def _project_id(task):
-    return getattr(task.process.coerced, "project_id", None)
+    return subject_id_of(task.process)
 
 
 def _state(task) -> dict:
@@ -29,7 +33,7 @@ def claim_task(actor, activation):
     task.assigned = timezone.now()  # viewflow never sets it (VIEWFLOW-NOTES §8.7)
     task.save(update_fields=["assigned"])
     audit.record(
-        actor, "task.claim", task, project_id=_project_id(task), before=before, after=_state(task)
+        actor, Act.TASK_CLAIM, task, project_id=_project_id(task), before=before, after=_state(task)
     )
     notifications.settle_task(task)
 
@@ -44,7 +48,7 @@ def release_task(actor, activation, reason=""):
     task.save(update_fields=["assigned"])
     audit.record(
         actor,
-        "task.release",
+        Act.TASK_RELEASE,
         task,
         project_id=_project_id(task),
         before=before,
@@ -71,7 +75,7 @@ def complete_task(actor, activation, form):
     before, after = form.apply()
     reason = form.cleaned_data.get("reason", "")
     activation.execute()
-    act = "task.send_back" if decision == "back" else "task.complete"
+    act = Act.TASK_SEND_BACK if decision == "back" else Act.TASK_COMPLETE
     after = {**after, "decision": decision} if decision else after
     entry = audit.record(
         actor, act, task, project_id=_project_id(task), before=before, after=after, reason=reason
@@ -93,7 +97,7 @@ def cancel_task(actor, activation, reason=""):
     notifications.settle_task(task)
     audit.record(
         actor,
-        "task.cancel",
+        Act.TASK_CANCEL,
         task,
         project_id=_project_id(task),
         before=before,
@@ -109,7 +113,7 @@ def undo_task(actor, activation, reason=""):
     activation.undo()
     audit.record(
         actor,
-        "task.undo",
+        Act.TASK_UNDO,
         task,
         project_id=_project_id(task),
         before=before,
@@ -125,7 +129,7 @@ def revive_task(actor, activation, reason=""):
     new_task = activation.revive()
     audit.record(
         actor,
-        "task.revive",
+        Act.TASK_REVIVE,
         task,
         project_id=_project_id(task),
         before=before,
@@ -144,7 +148,7 @@ def start_process(actor, activation, form):
     process = activation.process
     audit.record(
         actor,
-        "process.start",
+        Act.PROCESS_START,
         process,
         project_id=getattr(process, "project_id", None),
         before=before,

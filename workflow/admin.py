@@ -7,8 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
-from .calendar import LAST_YEAR
+from ground import audit
+from ground.acts import Act
+from ground.calendar import LAST_YEAR
+
 from .models import StageLimit
 
 admin.site.site_header = _("Qiyue administration")
@@ -65,7 +67,7 @@ class StageLimitAdmin(admin.ModelAdmin):
         before = _limits(county)
         super().save_model(request, obj, form, change)
         audit.record(
-            request.user, "stage_limits.change", county, before=before, after=_limits(county)
+            request.user, Act.STAGE_LIMITS_CHANGE, county, before=before, after=_limits(county)
         )
 
     @transaction.atomic
@@ -74,7 +76,7 @@ class StageLimitAdmin(admin.ModelAdmin):
         before = _limits(county)
         super().delete_model(request, obj)
         audit.record(
-            request.user, "stage_limits.change", county, before=before, after=_limits(county)
+            request.user, Act.STAGE_LIMITS_CHANGE, county, before=before, after=_limits(county)
         )
 
     def delete_queryset(self, request, queryset):

@@ -1,9 +1,10 @@
-"""Deadlines of live tasks, counted in working days (workflow/calendar.py).
+"""Deadlines of live tasks, counted in working days (ground/calendar.py).
 
 The rules (issue 5, "Deadlines and stalls"; DOMAIN.md §3 practice time limits):
 
-* **Limit.** Each human step of the project flow has a time limit in working days, set per
-  county by a :class:`~workflow.models.StageLimit` row, else :data:`DEFAULT_LIMITS`.
+* **Limit.** Each human step of a flow has a time limit in working days, set per county by
+  a :class:`~workflow.models.StageLimit` row, else the one its node declares
+  (:func:`default_limits`).
 * **Clock.** A task's clock starts on the day it became live (``task.created``, local
   date; that day is not counted) and its deadline is the ``limit``-th working day after it.
   The holder may still act on the deadline day; from the next day the task is overdue.
@@ -26,15 +27,14 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermission, UserObjectPermission
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from ground.acts import Act
+from ground.calendar import CalendarNotCovered, add_working_days, working_days_between
+from permissions.jurisdiction import holders, permission_holders
 from permissions.models import Region
 from permissions.roles import (
     COUNTY_DISCIPLINE,
@@ -47,7 +47,7 @@ from permissions.roles import (
     get_role,
 )
 
-from .calendar import CalendarNotCovered, add_working_days, working_days_between
+from .subjects import region_of, timed_nodes
 
 LIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -67,55 +67,18 @@ class Limit:
     escalate_after_days: int = 5
 
 
-# Working days per step when the county has not set its own (DOMAIN.md §3, practice):
-# the county's call for applications runs ~14 days; a public notice lasts ≥ 7–10 days;
-# payment within 5–10 working days of the claim; a maintenance report is due yearly.
-DEFAULT_LIMITS: dict[str, Limit] = {
-    "application": Limit(14, 3),
-    "township_review": Limit(5),
-    "public_notice": Limit(10, 2),
-    "county_review": Limit(10),
-    "leading_group_approval": Limit(10),
-    "funds_issue": Limit(10),
-    "subsidy_agreements": Limit(10),
-    "entrustment_agreement": Limit(10),
-    "benefit_linkage_agreements": Limit(10),
-    "progress_report": Limit(22, 3),  # about one report a month
-    "township_supervision": Limit(5),
-    "village_self_check": Limit(10),
-    "township_acceptance": Limit(10),
-    "county_acceptance": Limit(15),
-    "reimbursement": Limit(10),
-    "reimbursement_poverty_review": Limit(5, 1),
-    "reimbursement_finance_review": Limit(5, 1),
-    "payment": Limit(5, 1, 5),
-    "maintenance_report": Limit(250, 20, 20),  # a report a year
-    "maintenance_review": Limit(10),
-    "dividend_notice": Limit(10, 2),  # the dividend list is posted ≥ 7 days
-    "dividend_payout": Limit(22, 3),  # paid within the month after the notice
-    "term_end": Limit(20),
-    "renewal_countersign": Limit(10),
-    "principal_return": Limit(22, 3),
-}
 FALLBACK_LIMIT = Limit(10)
 
 
+def default_limits() -> dict[str, Limit]:
+    """Working days per step when the county has not set its own: each step's own
+    declaration (``.Stage(..., days=...)`` on its node, workflow/nodes.py)."""
+    return {node.name: node.time_limit for node in timed_nodes()}
+
+
 def step_choices() -> list[tuple[str, str]]:
-    """(node name, title) of every human step of the project flow, in flow order."""
-    from processes.flows import ProjectFlow
-
-    return [
-        (node.name, node.task_title)
-        for node in ProjectFlow.instance.nodes()
-        if node.name in DEFAULT_LIMITS
-    ]
-
-
-def step_title(node_name: str) -> str:
-    from processes.flows import ProjectFlow
-
-    node = ProjectFlow.instance.node(node_name)
-    return node.task_title if node is not None else node_name
+    """(node name, title) of every step with a clock, in viewflow's node order."""
+    return [(node.name, node.task_title) for node in timed_nodes()]
 
 
 # --- Limits ---------------------------------------------------------------------------
@@ -125,7 +88,7 @@ def county_limits(county_id: int) -> dict[str, Limit]:
     """The county's limits by step: its StageLimit rows over the defaults (one query)."""
     from .models import StageLimit
 
-    limits = dict(DEFAULT_LIMITS)
+    limits = default_limits()
     for row in StageLimit.objects.filter(county_id=county_id):
         limits[row.node] = Limit(row.working_days, row.remind_before_days, row.escalate_after_days)
     return limits
@@ -178,21 +141,27 @@ def _local_date(moment) -> datetime.date:
 
 
 def _places(tasks) -> dict[int, tuple[int, int]]:
-    """process id → (project id, county id) for these tasks, in one query, whatever the
-    tasks have loaded (the region path starts at the county: "/<county>/<township>/…")."""
-    from processes.models import ProjectProcess
-
-    rows = ProjectProcess.objects.filter(
-        pk__in={t.process_id for t in tasks}, project__isnull=False
-    ).values_list("pk", "project_id", "project__village__path")
-    return {pk: (project, int(path.strip("/").split("/")[0])) for pk, project, path in rows}
+    """process id → (subject id, county id) for these tasks, one query per flow, whatever
+    the tasks have loaded (the region path starts at the county: "/<county>/<township>/…")."""
+    by_flow = defaultdict(set)
+    for task in tasks:
+        by_flow[task.flow_task.flow_class].add(task.process_id)
+    places = {}
+    for flow_class, process_ids in by_flow.items():
+        subject, region = flow_class.subject_field, flow_class.region_field
+        rows = flow_class.process_class._default_manager.filter(
+            pk__in=process_ids, **{f"{subject}__isnull": False}
+        ).values_list("pk", subject, f"{region}__path")
+        for pk, subject_id, path in rows:
+            places[pk] = (subject_id, int(path.strip("/").split("/")[0]))
+    return places
 
 
 def _sent_back_ids(project_ids) -> set[int]:
     """Tasks of these projects whose completion sent the work back (the audit says so)."""
-    from .models import AuditEntry
+    from ground.models import AuditEntry
 
-    entries = AuditEntry.objects.filter(act="task.send_back", project_id__in=project_ids)
+    entries = AuditEntry.objects.filter(act=Act.TASK_SEND_BACK, project_id__in=project_ids)
     return {int(pk) for pk in entries.values_list("object_id", flat=True)}
 
 
@@ -250,11 +219,12 @@ def deadlines_of(tasks, *, strict: bool = False) -> dict[int, Deadline | None]:
         for r in rows
     }
     attempts = _paused_attempts(tasks, {project for project, _county in places.values()})
+    defaults = default_limits()
     result = {}
     for task in tasks:
         node = task.flow_task.name
         county = places.get(task.process_id, (None, None))[1]
-        limit = overrides.get((county, node)) or DEFAULT_LIMITS.get(node, FALLBACK_LIMIT)
+        limit = overrides.get((county, node)) or defaults.get(node, FALLBACK_LIMIT)
         try:
             used = _used(attempts[task.pk])
             result[task.pk] = compute_deadline(_local_date(task.created), limit, used)
@@ -289,20 +259,8 @@ def status_of(task, today: datetime.date | None = None) -> str:
 
 
 def users_holding(role: Role, region: Region):
-    """Active users holding ``role`` at exactly ``region`` (directly or through a group)."""
-    ct = ContentType.objects.get_for_model(Region)
-    return _users_with(role.code, ct, region.pk)
-
-
-def _users_with(codename, content_type, object_pk):
-    user_model = get_user_model()
-    direct = UserObjectPermission.objects.filter(
-        permission__codename=codename, content_type=content_type, object_pk=str(object_pk)
-    ).values("user_id")
-    grouped = GroupObjectPermission.objects.filter(
-        permission__codename=codename, content_type=content_type, object_pk=str(object_pk)
-    ).values("group__user")
-    return user_model.objects.filter(is_active=True).filter(Q(pk__in=direct) | Q(pk__in=grouped))
+    """Active users holding ``role`` at exactly ``region``: the one answer, in permissions."""
+    return holders(role, region)
 
 
 def task_role(task) -> tuple[Role | None, object]:
@@ -321,16 +279,14 @@ def holders_of(task) -> list:
     if obj is None:
         return []
     if role is None:
-        ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-        return list(_users_with(OPERATOR_PERMISSION.split(".")[1], ct, obj.pk))
+        return list(permission_holders(OPERATOR_PERMISSION, obj))
     return list(users_holding(role, obj))
 
 
 def superior_role(task) -> tuple[Role, Region]:
     """Whose job it is to chase an overdue task (see the table above)."""
     role, obj = task_role(task)
-    project = task.process.coerced.project
-    township = project.village.parent
+    township = region_of(task.process).parent
     county = township.parent
     if role is None or role.level == Level.VILLAGE:
         return TOWNSHIP_LEAD, township

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.nodes import If
 
-from .audit import display_name, jsonable
+from ground.audit import display_name, jsonable
+
 from .inputs import InputDiscipline
 
 APPROVE, BACK = "approve", "back"

@@ -2,59 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class AuditEntry(models.Model):
-    """One state-changing act, appended to a hash chain.
-
-    ``hash`` = SHA-256 over ``prev_hash`` and this entry's canonical content, so editing,
-    deleting or reordering any row breaks the chain (``manage.py verify_audit``).
-    """
-
-    seq = models.PositiveBigIntegerField(unique=True, editable=False)
-    at = models.DateTimeField(_("time"), editable=False)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
-    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
-    act = models.CharField(_("act"), max_length=64)
-    object_type = models.CharField(max_length=100)
-    object_id = models.CharField(max_length=64)
-    project_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    before = models.JSONField(default=dict, blank=True)
-    after = models.JSONField(default=dict, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
-    prev_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, unique=True, editable=False)
-
-    class Meta:
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit entries")
-        ordering = ["seq"]
-
-    def __str__(self) -> str:
-        return f"#{self.seq} {self.act} {self.object_type}:{self.object_id}"
-
-
-class AuditChainHead(models.Model):
-    """Single row holding the chain's tip; writers lock it so the chain never forks."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-    seq = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)
-
-    class Meta:
-        verbose_name = _("audit chain head")
-
-    def __str__(self) -> str:
-        return f"#{self.seq} {self.hash[:12]}"
-
-
-# --- Approval operations (workflow/operations.py) --------------------------------------
+# --- Approval operations (workflow/operations/) ----------------------------------------
 
 
 class SignOff(models.Model):
@@ -157,7 +105,7 @@ class CarbonCopy(models.Model):
 
 
 def stage_choices():
-    """The human steps of the project flow, each a stage with its own time limit."""
+    """The steps of the served flows that declare a time limit."""
     from .deadlines import step_choices
 
     return step_choices()
@@ -166,7 +114,7 @@ def stage_choices():
 class StageLimit(models.Model):
     """A county's time limit for one step, in working days (workflow/deadlines.py).
 
-    Without a row the step uses ``deadlines.DEFAULT_LIMITS`` (DOMAIN.md §3 practice)."""
+    Without a row the step uses the limit its node declares (``deadlines.default_limits``)."""
 
     county = models.ForeignKey(
         "permissions.Region",

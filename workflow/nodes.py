@@ -2,6 +2,9 @@
 
 ``View(...).Role(role, at=...)`` gives a task to whoever holds ``role`` at the region
 ``at(process)`` returns; ``.Operator(of=...)`` to the users who act for that operator.
+``.Stage(code, days=...)`` names the lifecycle stage the step belongs to and its default
+time limit: a step is declared once, on its node, and stage lists, deadline defaults, the
+demo builder and the test driver read it from there (:meth:`Staged.holder`).
 Claim checks the permission and object stored on the task when it was created, never
 a model-wide permission, so the queue and the claim check always agree; a revived task
 keeps its scope (stock revive drops it).
@@ -27,7 +30,29 @@ from permissions.jurisdiction import roles_of
 from permissions.roles import OPERATOR_PERMISSION, Role
 
 from . import views
+from .deadlines import Limit
 from .exceptions import TaskUnavailable
+
+
+class Staged:
+    """What a step declares about itself besides its form: stage, time limit, holder."""
+
+    stage = None
+    time_limit = None
+    _holder = None
+
+    def Stage(self, stage: str, days: int | None = None, remind_before=2, escalate_after=5):
+        """The lifecycle stage this step belongs to and, for a step with a clock, its time
+        limit in working days when the county has set none (a StageLimit row)."""
+        self.stage = stage
+        if days is not None:
+            self.time_limit = Limit(days, remind_before, escalate_after)
+        return self
+
+    def holder(self, process) -> tuple:
+        """Who holds this step for ``process``: ``(role, region)``, or ``(None, operator)``
+        for the users acting for that operator."""
+        return self._holder(process.coerced)
 
 
 class ScopedViewActivation(ViewActivation):
@@ -37,7 +62,7 @@ class ScopedViewActivation(ViewActivation):
         task.owner_permission_obj_pk = self.task.owner_permission_obj_pk
 
 
-class View(flow.View):
+class View(Staged, flow.View):
     """A human task held by a role at a region (or by an operator)."""
 
     activation_class = ScopedViewActivation
@@ -54,11 +79,13 @@ class View(flow.View):
     def Role(self, role: Role, at):
         """Holders of ``role`` at region ``at(process)`` may claim and act on this task."""
         self.role = role
+        self._holder = lambda process: (role, at(process))
         return self.Permission(role.permission, obj=lambda process: at(process.coerced))
 
     def Operator(self, of):
         """Users acting for operator ``of(process)`` may claim and act on this task."""
         self.role = None
+        self._holder = lambda process: (None, of(process))
         return self.Permission(OPERATOR_PERMISSION, obj=lambda process: of(process.coerced))
 
     def AfterComplete(self, hook):
@@ -70,7 +97,7 @@ class View(flow.View):
     def Countersign(self, seats, members=None):
         """会签: the holder seats a panel (``seats``: (code, label) pairs); the step is
         approved only when every member signed "agree", and any member's "reject"
-        sends it back with their reason (workflow/operations.py). ``members`` maps a seat
+        sends it back with their reason (workflow/operations/sign_offs.py). ``members`` maps a seat
         to the roles whose holders at the task's region may take it; a seat left out is
         for outside members (accounts holding no role)."""
         self.countersign_seats = tuple(seats)
@@ -89,6 +116,7 @@ class View(flow.View):
             role, _ = holder(activation.process)
             return role.permission if role else OPERATOR_PERMISSION
 
+        self._holder = holder
         return self.Permission(permission, obj=lambda process: holder(process.coerced)[1])
 
     def ReturnsToLastHolder(self):
@@ -184,11 +212,13 @@ def wrap_execute_view(flow_task, origin_view):
     return view
 
 
-class Start(flow.Start):
-    """A process started by whoever holds ``role`` at some region."""
+class Start(Staged, flow.Start):
+    """A process started by whoever holds ``role`` at some region (``at(process)`` names
+    it once the process exists)."""
 
-    def __init__(self, form_class, role: Role, **kwargs):
+    def __init__(self, form_class, role: Role, at=None, **kwargs):
         super().__init__(views.StartFormView.as_view(form_class=form_class), **kwargs)
         self.form_class = form_class
         self.role = role
+        self._holder = lambda process: (role, at(process) if at else None)
         self.Available(lambda user: any(r.role == role for r in roles_of(user)))

@@ -13,7 +13,7 @@ at most once per recipient, so an act that runs again never repeats it.
 - :func:`announce_new_tasks` (every task act, workflow/actions.py): each human task the act
   created goes to its holder, or to every active holder of its role at its region
   (permissions.jurisdiction.permission_holders); a send-back says so, with the reason;
-- :func:`work_handed` (workflow/operations.py): 转办, 委派, 加签, 会签 seat, 抄送;
+- :func:`work_handed` (workflow/operations/): 转办, 委派, 加签, 会签 seat, 抄送;
 - :func:`report_routed` (processes/reports.py): a public report reaches its recipients.
 
 The acting official is never told of work they gave themselves.
@@ -26,8 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from .jobs import enqueue
+from ground.jobs import enqueue
+
 from .models import Notification
+from .subjects import subject_of, subject_url
 
 Kind = Notification.Kind
 
@@ -115,9 +117,7 @@ def link_of(notification) -> str:
     if notification.task_id:
         return _task_url(notification.task)
     if notification.project_id:
-        from django.urls import reverse
-
-        return reverse("projects:detail", args=[notification.project_id])
+        return subject_url(notification.project_id)
     return ""
 
 
@@ -125,7 +125,7 @@ def link_of(notification) -> str:
 
 
 def _project(task):
-    return getattr(task.process.coerced, "project", None)
+    return subject_of(task.process)
 
 
 def _task_url(task) -> str:
@@ -134,7 +134,7 @@ def _task_url(task) -> str:
 
 
 def _words(task, actor=None, reason="") -> dict:
-    from .audit import display_name
+    from ground.audit import display_name
 
     project = _project(task)
     return {
@@ -259,12 +259,11 @@ def work_handed(actor, task, recipients, kind, reason, *, url="", key="") -> Non
     """An approval operation made work (or a copy) someone's: tell them, linking to the
     task (a copy: to the project). ``key`` names the act (default: the task and the moment
     it was handed over)."""
-    from django.urls import reverse
 
     if url:
         pass
     elif kind == Kind.CARBON_COPY:
-        url = reverse("projects:detail", args=[_project(task).pk])
+        url = subject_url(_project(task))
     else:
         url = _task_url(task)
     key = key or f"{kind}:{task.pk}:{task.assigned.timestamp() if task.assigned else ''}"

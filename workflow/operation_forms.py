@@ -1,4 +1,4 @@
-"""Forms of the approval operations (workflow/operations.py): who, and why.
+"""Forms of the approval operations (workflow/operations/): who, and why.
 
 Each form offers only the people the operation may name, labelled "姓名（角色·地区）":
 transfer and delegate only colleagues holding the task's role at its region; signers and
@@ -11,7 +11,8 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .audit import display_name
+from ground.audit import display_name
+
 from .inputs import InputDiscipline
 from .models import SignOff
 from .operations import colleagues, panel_candidates, panel_seats, signer_candidates

@@ -19,6 +19,7 @@ from viewflow.workflow.status import STATUS
 from . import operation_forms as forms
 from . import operations
 from .models import SignOff
+from .subjects import attach_subjects, subject_url
 from .tasks import ScopedTask
 
 
@@ -38,7 +39,7 @@ def execute_url(task):
 
 
 def project_url(task):
-    return reverse("projects:detail", args=[operations.project_of(task).pk])
+    return subject_url(operations.project_of(task))
 
 
 class TaskOperationView(generic.FormView):
@@ -243,11 +244,8 @@ class SignOffListView(generic.ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        from processes.models import Project
-
-        projects = Project.objects.in_bulk({s.project_id for s in context["object_list"]})
+        attach_subjects(context["object_list"])
         for sign_off in context["object_list"]:
-            sign_off.project = projects.get(sign_off.project_id)
             sign_off.seat_label = dict(operations.panel_seats(sign_off.task)).get(sign_off.seat, "")
         return context
 
@@ -298,12 +296,7 @@ class CarbonCopyListView(generic.ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        from processes.models import Project
-
-        ids = {c.project_id for c in context["object_list"]}
-        projects = Project.objects.in_bulk(ids)
-        for copy in context["object_list"]:
-            copy.project = projects.get(copy.project_id)
+        attach_subjects(context["object_list"])
         return context
 
 

@@ -1,5 +1,6 @@
-"""Supervision pages: notifications (通知), urging a task (催办), the supervisor dashboard
-(processes/dashboard_views.py) and the county's stage time limits (superusers)."""
+"""Supervision pages: notifications (通知), urging a task (催办) and the county's stage time
+limits (superusers). The domain adds its supervisor dashboard to this app
+(processes/dashboard_views.py)."""
 
 from django import forms
 from django.contrib import messages
@@ -13,14 +14,16 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.urls import Application
 
+from ground import audit
+from ground.acts import Act
 from permissions.models import Region
 from permissions.roles import Level
 
-from . import audit
-from .deadlines import DEFAULT_LIMITS, LIVE, county_limits, step_choices
+from .deadlines import LIVE, county_limits, default_limits, step_choices
 from .inputs import InputDiscipline
 from .models import Notification, StageLimit
 from .notifications import link_of, mark_read
+from .subjects import is_visible, region_related, subject_of, subject_url
 from .supervision import UrgeNotAllowed, may_urge, urge_task
 from .tasks import ScopedTask
 
@@ -72,20 +75,13 @@ class UrgeView(generic.FormView):
     form_class = UrgeForm
 
     def dispatch(self, request, *args, **kwargs):
-        from processes.models import Project
-
         task = get_object_or_404(
-            ScopedTask.objects.select_related(
-                "owner", "process__projectprocess__project__village__parent"
-            ),
+            ScopedTask.objects.select_related("owner", *region_related("__parent")),
             pk=kwargs["task_pk"],
             flow_task_type="HUMAN",
         )
-        project = getattr(task.process.coerced, "project", None)
-        if (
-            project is None
-            or not Project.objects.visible_to(request.user).filter(pk=project.pk).exists()
-        ):
+        project = subject_of(task.process)
+        if project is None or not is_visible(request.user, task.process):
             raise Http404
         if task.status not in LIVE:
             raise Http404
@@ -104,7 +100,7 @@ class UrgeView(generic.FormView):
             form.add_error(None, str(error))
             return self.form_invalid(form)
         messages.success(self.request, _("The holder has been urged."))
-        return HttpResponseRedirect(reverse("projects:detail", args=[self.project.pk]))
+        return HttpResponseRedirect(subject_url(self.project))
 
 
 class StageLimitsForm(InputDiscipline, forms.Form):
@@ -199,8 +195,9 @@ def save_stage_limits(actor, county, limits: dict[str, list[int]]):
         }
 
     before = current()
+    defaults = default_limits()
     for node, (days, remind, escalate) in limits.items():
-        default = DEFAULT_LIMITS[node]
+        default = defaults[node]
         if (days, remind, escalate) == (
             default.working_days,
             default.remind_before_days,
@@ -219,7 +216,7 @@ def save_stage_limits(actor, county, limits: dict[str, list[int]]):
         )
     after = current()
     if after != before:
-        audit.record(actor, "stage_limits.change", county, before=before, after=after)
+        audit.record(actor, Act.STAGE_LIMITS_CHANGE, county, before=before, after=after)
 
 
 class OversightApp(Application):
@@ -254,12 +251,6 @@ class OversightApp(Application):
     @property
     def urge_path(self):
         return path("tasks/<int:task_pk>/urge/", UrgeView.as_view(), name="urge")
-
-    @property
-    def dashboard_path(self):
-        from processes.dashboard_views import DashboardView
-
-        return path("dashboard/", DashboardView.as_view(), name="dashboard")
 
     @property
     def counties_path(self):

@@ -4,15 +4,34 @@ viewflow's model-wide ``view_<process>`` permission would open every process of 
 (VIEWFLOW-NOTES §8.5). Flows mix this in instead: a flow is visible to anyone holding a
 role, and a process only when the flow's ``visible_processes(user)`` contains it.
 Management (cancel, undo, revive) is for administrators only.
+
+The mixin is also where a flow answers the machinery's protocol (workflow/subjects.py):
+what its processes are about, where they belong, and who holds each step.
 """
 
 from permissions.jurisdiction import task_grants
 
 
 class JurisdictionFlowMixin:
-    def visible_processes(self, user):
-        """The flow's processes this user may see; flows override this."""
+    subject_field = "subject"  # the process field naming what it is about
+    region_field = "region"  # the lookup from the process to its Region
+    subject_url_name = None  # the URL name of a subject's page
+
+    def visible_subjects(self, user):
+        """The subjects (projects) this user may see; flows override this."""
         raise NotImplementedError
+
+    def visible_processes(self, user):
+        """The flow's processes this user may see: those about a visible subject."""
+        return self.process_class._default_manager.filter(
+            **{f"{self.subject_field}__in": self.visible_subjects(user)}
+        )
+
+    @classmethod
+    def holder_of(cls, node_name: str, process) -> tuple:
+        """Who holds step ``node_name`` for ``process``: ``(role, region)``, or
+        ``(None, operator)`` (the step's own declaration, workflow/nodes.py)."""
+        return cls.instance.node(node_name).holder(process)
 
     def has_view_permission(self, user, obj=None):
         if user is None or not user.is_authenticated:

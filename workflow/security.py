@@ -28,7 +28,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import audit
+from ground import audit
+from ground.acts import Act
 
 
 def client_address(request) -> str:
@@ -177,7 +178,7 @@ def audit_lockout(sender, request, username, ip_address, **kwargs):
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     audit.record(
         None,
-        "login_locked_out",
+        Act.LOGIN_LOCKED_OUT,
         user,
         after={"address": ip_address, "failures": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
     )

@@ -2,8 +2,9 @@
 
 Each act is one function that runs in a transaction, writes its audit entry and notifies.
 The sweep is run by ``manage.py sweep_deadlines`` (cron) or by Celery beat when a broker
-is configured (workflow/celery.py); it takes ``today`` so it can be run for any day. It also
-takes up signed papers and batches whose producer stopped (documents/production.py).
+is configured (qiyue/celery.py); it takes ``today`` so it can be run for any day. Then it
+runs the hooks the shell registers (``settings.QIYUE_SWEEP_HOOKS``: e.g. signed papers
+whose producer stopped are taken up again), each reporting counts.
 
 Idempotent: a :class:`~workflow.models.DeadlineAlert` row per (task, level) is written in
 the same transaction as the act, under a unique constraint, so no reminder, overdue mark
@@ -16,11 +17,15 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from . import audit
+from ground import audit
+from ground.acts import Act
+
 from .deadlines import (
     DUE_SOON,
     ESCALATED,
@@ -33,6 +38,7 @@ from .deadlines import (
 )
 from .models import DeadlineAlert
 from .notifications import Kind, notify
+from .subjects import region_of, region_related, served_flows, subject_of, task_lookup
 from .tasks import ScopedTask
 
 log = logging.getLogger(__name__)
@@ -56,16 +62,37 @@ class SweepResult:
     overdue: int = 0
     escalations: int = 0
     skipped: list = field(default_factory=list)  # task ids the holiday data does not cover
-    stale_batches: int = 0  # household-agreement batches sent to be produced again
-    stale_papers: int = 0  # single papers produced again
+    # Counts the sweep hooks reported, "<hook>_<key>": e.g. stale_batches, stale_papers.
+    counts: dict = field(default_factory=dict)
+
+    def __eq__(self, other):  # a hook's count of 0 is no news: equal to a result without it
+        if not isinstance(other, SweepResult):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def _key(self):
+        counts = {name: value for name, value in self.counts.items() if value}
+        return (self.reminders, self.overdue, self.escalations, self.skipped, counts)
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["counts"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def live_project_tasks():
-    """Live human tasks of project processes, with what deadlines and messages need."""
+    """Live human tasks of the served flows' processes that name a subject (a project),
+    with what deadlines and messages need."""
+    about_a_subject = Q(pk__in=[])
+    for flow_class in served_flows():
+        about_a_subject |= Q(
+            **{task_lookup(flow_class, f"{flow_class.subject_field}__isnull"): False}
+        )
     return (
         ScopedTask.objects.filter(flow_task_type="HUMAN", status__in=LIVE)
-        .exclude(process__projectprocess__project=None)
-        .select_related("owner", "process__projectprocess__project__village__parent__parent")
+        .filter(about_a_subject)
+        .select_related("owner", *region_related("__parent__parent"))
         .order_by("pk")
     )
 
@@ -97,25 +124,25 @@ def sweep(today: datetime.date | None = None) -> SweepResult:
                     continue
                 if acts[level](task, deadline, today):
                     setattr(result, counters[level], getattr(result, counters[level]) + 1)
-    picked = pick_up_stale_papers()
-    result.stale_batches, result.stale_papers = picked["batches"], picked["papers"]
+    for name, counts in run_sweep_hooks().items():
+        result.counts.update({f"{name}_{key}": value for key, value in counts.items()})
     return result
 
 
-def pick_up_stale_papers() -> dict:
-    """Papers signed but never produced because their producer stopped (a killed worker, a
-    restarted web process): batches go back to the background, single papers are made now."""
-    from documents.production import pick_up_stale
-
-    try:
-        return pick_up_stale()
-    except Exception:  # the deadline acts above stand whatever the papers do
-        log.exception("picking up stale papers failed")
-        return {"batches": 0, "papers": 0}
+def run_sweep_hooks() -> dict[str, dict]:
+    """The work the shell adds to the sweep (``settings.QIYUE_SWEEP_HOOKS``, name → dotted
+    path of a function returning counts); a hook that fails is logged and reports nothing."""
+    reported = {}
+    for name, dotted_path in getattr(settings, "QIYUE_SWEEP_HOOKS", {}).items():
+        try:
+            reported[name] = import_string(dotted_path)()
+        except Exception:  # the deadline acts above stand whatever a hook does
+            log.exception("sweep hook %s failed", name)
+    return reported
 
 
 def _project(task):
-    return task.process.coerced.project
+    return subject_of(task.process)
 
 
 def _alert(task, level, deadline, today) -> bool:
@@ -162,7 +189,7 @@ def remind(task, deadline, today) -> bool:
         task, deadline
     )
     notify(recipients, Kind.REMINDER, text, project=_project(task), task=task)
-    _record("deadline.remind", task, deadline, today, recipients, Level.REMINDER)
+    _record(Act.DEADLINE_REMIND, task, deadline, today, recipients, Level.REMINDER)
     return True
 
 
@@ -176,7 +203,7 @@ def mark_overdue(task, deadline, today) -> bool:
         task, deadline
     )
     notify(holders + superiors, Kind.OVERDUE, text, project=_project(task), task=task)
-    _record("deadline.overdue", task, deadline, today, holders + superiors, Level.OVERDUE)
+    _record(Act.DEADLINE_OVERDUE, task, deadline, today, holders + superiors, Level.OVERDUE)
     return True
 
 
@@ -187,12 +214,12 @@ def escalate(task, deadline, today) -> bool:
     if not _alert(task, Level.ESCALATION, deadline, today):
         return False
     project = _project(task)
-    recipients = supervisors_of(project.village.parent.parent)
+    recipients = supervisors_of(region_of(task.process).parent.parent)
     text = _(
         "Escalated: “%(step)s” of project “%(project)s” is still not done; it was due on %(due)s."
     ) % _describe(task, deadline)
     notify(recipients, Kind.ESCALATION, text, project=project, task=task)
-    _record("deadline.escalate", task, deadline, today, recipients, Level.ESCALATION)
+    _record(Act.DEADLINE_ESCALATE, task, deadline, today, recipients, Level.ESCALATION)
     return True
 
 
@@ -220,7 +247,7 @@ def may_urge(user, task, regions=None) -> bool:
     checking many tasks for one user."""
     if task.status not in LIVE or task.owner_id == user.pk:
         return False
-    village = _project(task).village
+    village = region_of(task.process)
     regions = urge_regions(user) if regions is None else regions
     return any(village.is_within(region) for region in regions)
 
@@ -247,7 +274,7 @@ def urge_task(actor, task, reason: str):
     notify(recipients, Kind.URGE, text, project=project, task=task)
     return audit.record(
         actor,
-        "task.urge",
+        Act.TASK_URGE,
         task,
         project_id=project.pk,
         after={"notified": sorted(u.pk for u in recipients)},

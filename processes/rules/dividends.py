@@ -1,19 +1,17 @@
 """Dividends in post-maintenance: what is owed each year, who gets which part, when it is due.
 
 Seed (Zhijin): the guaranteed dividend is "不低于入股扶贫资金的5%并逐年递增"; in the equity mode the
-households' share is "不低于量化入股扶贫资金收益的70%". Seed 2 splits income from poverty-fund
-assets 70 % households / 20 % village collective / 10 % village management and development fund.
+households' share is "不低于量化入股扶贫资金收益的70%". The split of each year's
+dividend between households and the village is seed 2's (``rules.income_split``).
 Amounts are yuan to the fen; every rounding is stated where it happens.
 """
 
 import datetime
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from django.utils.translation import gettext as _
 
 from . import RuleViolation
-from .benefit_linkage import check_household_share
 from .income_split import FEN
 
 PAYOUT_GRACE_DAYS = 30  # the year's dividend is due this many days after the agreement year ends
@@ -44,41 +42,9 @@ def guaranteed_dividend(invested: Decimal, rate_percent: Decimal) -> Decimal:
     return (Decimal(invested) * Decimal(rate_percent) / 100).quantize(FEN, rounding=ROUND_UP)
 
 
-@dataclass(frozen=True)
-class DividendSplit:
-    households: Decimal  # to the households on the roster
-    collective: Decimal  # village collective income
-    fund: Decimal  # village management and development fund
-
-    @property
-    def total(self) -> Decimal:
-        return self.households + self.collective + self.fund
-
-
-def split_dividend(total: Decimal, household_percent: Decimal = Decimal("70")) -> DividendSplit:
-    """Split a year's distributable income between households and the village.
-
-    Households get ``household_percent`` % (≥ 70 %, seed: 不低于…70%); the rest goes to the
-    village two parts to one, collective to fund, as in seed 2's 20 : 10. With 70 % this is
-    exactly the "721" split of :func:`~processes.rules.income_split.split_income`. The
-    village parts are rounded down to the fen and the remainder is the households', so the
-    parts always sum to the total and households never lose to rounding.
-    """
-    if total is None or total < 0:
-        raise RuleViolation(_("Income must not be negative."))
-    total = Decimal(total).quantize(FEN)
-    household_percent = Decimal(household_percent)
-    check_household_share(household_percent)
-    if household_percent > 100:
-        raise RuleViolation(_("A share cannot be above 100%."))
-    village = 100 - household_percent
-    collective = (total * village * 2 / 300).quantize(FEN, rounding=ROUND_DOWN)
-    fund = (total * village / 300).quantize(FEN, rounding=ROUND_DOWN)
-    return DividendSplit(households=total - collective - fund, collective=collective, fund=fund)
-
-
 def share_equally(amount: Decimal, count: int) -> list[Decimal]:
-    """Divide ``amount`` among ``count`` households with equal quantified shares.
+    """Divide ``amount`` among ``count`` households with equal quantified shares: a
+    year's dividend over the roster, or a direct-subsidy project's funds over its households.
 
     Each gets the amount divided evenly, rounded down to the fen; the fen left over (fewer
     than ``count``) go one each to the first households in roster order. The parts sum to

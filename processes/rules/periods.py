@@ -22,6 +22,28 @@ def check_report_date(today: datetime.date, year: int, period_end: datetime.date
         )
 
 
+def check_notice_period(
+    start: datetime.date, end: datetime.date, minimum_days: int, today: datetime.date
+) -> list[RuleViolation]:
+    """DOMAIN §3, 公示: "practice: ≥7–10 days per level; configurable" (``minimum_days``,
+    counting both ends), and a notice is recorded once it has ended, not while it runs.
+
+    Returns one error per broken condition; both belong to the notice's end date."""
+    errors = []
+    if (end - start).days + 1 < minimum_days:
+        errors.append(
+            RuleViolation(
+                _(
+                    "The public notice must run at least %(days)d days (%(start)s to %(end)s is too short)."
+                )
+                % {"days": minimum_days, "start": start, "end": end}
+            )
+        )
+    if end > today:
+        errors.append(RuleViolation(_("The notice period has not ended yet.")))
+    return errors
+
+
 def check_notice_dates(
     start: datetime.date,
     end: datetime.date,

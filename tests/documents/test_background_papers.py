@@ -18,7 +18,7 @@ from ..flowdriver import Driver
 
 @pytest.fixture(autouse=True)
 def web_process(monkeypatch, settings):
-    """As in the web process (workflow/wsgi.py): papers go to the background threads."""
+    """As in the web process (qiyue/wsgi.py): papers go to the background threads."""
     monkeypatch.setattr(production, "_serving", True)
 
 

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from pypdf import PdfReader
 
 from documents import production, signing
+from documents.html import verify_url
 from documents.models import Batch, Document, DocumentKind, DocumentVersion
 from documents.verification import check
 from processes.models import ImplementationMode
@@ -23,7 +24,7 @@ def run(django_capture_on_commit_callbacks):
     def steps(driver, project, *names, **kwargs):
         for name in names:
             with django_capture_on_commit_callbacks(execute=True):
-                driver.act(project, name, **kwargs)
+                driver.step(project, name, **kwargs)
 
     return steps
 
@@ -276,7 +277,7 @@ def test_qr_code_address_confirms_the_printed_edition(cast, equity_project, clie
     document = project.documents.get(kind=DocumentKind.ENTRUSTMENT)
     edition = document.edition
     url = f"/verify/{document.number}/"
-    assert production.verify_url(edition).endswith(f"{url}?h={edition.content_hash}")
+    assert verify_url(edition).endswith(f"{url}?h={edition.content_hash}")
     page = client.get(url, {"h": edition.content_hash.upper()})
     assert page.status_code == 200
     page = page.content.decode()
@@ -322,3 +323,47 @@ def test_a_combined_print_file_says_which_batch_it_is(cast, equity_project):
     with batch.combined.open("rb") as f:
         title = PdfReader(io.BytesIO(f.read())).metadata.title
     assert title == f"乐丰村生猪养殖项目 · 利益联结协议 · {label} · 3户"
+
+
+def test_printed_rule_figures_come_from_the_rules(cast, equity_project, run):
+    from decimal import Decimal
+
+    from ground.numerals import amount_in_capitals
+    from processes.rules.benefit_linkage import MIN_HOUSEHOLD_SHARE
+    from processes.rules.direct_subsidy import HOUSEHOLD_CAP
+    from processes.rules.income_split import split_income
+
+    _driver, project = equity_project
+    entrustment = project.documents.get(kind=DocumentKind.ENTRUSTMENT)
+    terms = entrustment.edition.snapshot["terms"]
+    split = split_income(Decimal(100))
+    assert [terms["split"][part] for part in ("households", "collective", "fund")] == [
+        f"{split.households:.0f}",
+        f"{split.collective:.0f}",
+        f"{split.fund:.0f}",
+    ]
+    assert terms["min_household_share"] == f"{MIN_HOUSEHOLD_SHARE:.0f}"
+    text = "".join(text_of(pdf_of(entrustment)).split())
+    assert f"按{split.households:.0f}%用于脱贫户分红、{split.collective:.0f}%作为村集体" in text
+    assert f"不低于{MIN_HOUSEHOLD_SHARE:.0f}%" in text
+
+    driver = Driver(cast, "A1")
+    subsidy = driver.start(mode=ImplementationMode.DIRECT_SUBSIDY, funds="36000.00")
+    driver.run(subsidy, until="subsidy_agreements")
+    run(driver, subsidy, "subsidy_agreements")
+    paper = subsidy.documents.filter(kind=DocumentKind.DIRECT_SUBSIDY).first()
+    assert paper.edition.snapshot["subsidy_cap"]["figures"] == f"¥{HOUSEHOLD_CAP:,.2f}"
+    cap = f"不超过人民币{amount_in_capitals(HOUSEHOLD_CAP)}（¥{HOUSEHOLD_CAP:,.2f}）"
+    assert cap in "".join(text_of(pdf_of(paper)).split())
+
+
+def test_the_papers_data_holds_every_registered_variable_of_its_branch(cast, equity_project):
+    from documents.preview import VARIABLES
+
+    from .test_preview import values_at
+
+    _driver, project = equity_project
+    for kind in (DocumentKind.ENTRUSTMENT, DocumentKind.BENEFIT_LINKAGE):
+        for paper in project.documents.filter(kind=kind):
+            for path in VARIABLES[kind]["equity share"]:
+                assert values_at(paper.edition.snapshot, path), (kind, path)

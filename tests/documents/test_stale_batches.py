@@ -33,7 +33,7 @@ def lost_batch(cast):
         mode=ImplementationMode.EQUITY_DIVIDEND, funds="300000.00", name="乐丰村生猪养殖项目"
     )
     demo.advance_to(project, "benefit_linkage_agreements")
-    driver.act(project, "benefit_linkage_agreements")
+    driver.step(project, "benefit_linkage_agreements")
     return project, Batch.objects.get(project=project, kind=DocumentKind.BENEFIT_LINKAGE)
 
 

@@ -28,7 +28,7 @@ def linkage(cast, django_capture_on_commit_callbacks):
     driver.run(project, until="entrustment_agreement")
     for step in ("entrustment_agreement", "benefit_linkage_agreements"):
         with django_capture_on_commit_callbacks(execute=True):
-            driver.act(project, step)
+            driver.step(project, step)
     document = project.documents.filter(kind=DocumentKind.BENEFIT_LINKAGE).first()
     version = document.latest
     assert version.status == DocumentVersion.Status.READY, version.error

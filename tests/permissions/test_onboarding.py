@@ -12,14 +12,13 @@ from openpyxl import Workbook, load_workbook
 
 from benchmarks.onboarding import county_workbook
 from documents import pki
-from permissions import onboarding
+from ground.audit import verify_chain
+from ground.models import AuditEntry
 from permissions.jurisdiction import operator_ids, roles_of
 from permissions.models import Region
 from permissions.roles import ROLES_BY_CODE
-from processes import demo
+from processes import demo, onboarding
 from processes.models import ImplementationMode, Operator
-from workflow.audit import verify_chain
-from workflow.models import AuditEntry
 
 from .. import factories as f
 
@@ -446,7 +445,7 @@ def test_a_county_shaped_sheet_imports_in_one_go_and_one_bad_row_stops_it(admin_
 def test_the_admin_page_sends_a_sheet_with_too_many_new_accounts_to_the_command(
     admin_user, monkeypatch
 ):
-    from permissions import admin as onboarding_admin
+    from processes.onboarding import admin as onboarding_admin
 
     monkeypatch.setattr(onboarding_admin, "WEB_MAX_NEW_ACCOUNTS", 3)
     before = counts()

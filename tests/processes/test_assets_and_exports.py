@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
+from ground.models import AuditEntry
 from processes.models import Asset, ImplementationMode
-from workflow.models import AuditEntry
 
 from ..flowdriver import Driver
 

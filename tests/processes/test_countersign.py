@@ -5,10 +5,11 @@ the township with that member's reason. Outside experts see only the one project
 import pytest
 from viewflow.workflow.status import STATUS
 
+from ground.audit import display_name
+from ground.models import AuditEntry
 from processes import demo
 from processes.models import ImplementationMode
-from workflow.audit import display_name
-from workflow.models import AuditEntry, SignOff
+from workflow.models import SignOff
 
 from .. import factories as f
 from ..flowdriver import Driver

@@ -218,7 +218,7 @@ def test_urge_is_offered_only_to_those_who_may_urge(cast, overdue_now):
 def test_deadlines_in_a_year_not_yet_announced_are_marked_provisional(cast):
     """A 300-working-day limit reaches past the last year the holiday package holds: the
     deadline is still computed, from the statutory holidays, and the page says so."""
-    from workflow.calendar import LAST_YEAR
+    from ground.calendar import LAST_YEAR
     from workflow.models import StageLimit
 
     StageLimit.objects.create(county=cast.regions["county"], node="application", working_days=300)
@@ -240,7 +240,7 @@ def test_medians_are_shown_in_one_format(cast, seeded):
 
 
 def test_supervisors_are_told_deadlines_are_provisional_not_to_update_software(cast):
-    from workflow.calendar import LAST_YEAR
+    from ground.calendar import LAST_YEAR
     from workflow.models import StageLimit
 
     StageLimit.objects.create(county=cast.regions["county"], node="application", working_days=300)

@@ -10,13 +10,14 @@ from django.test import Client
 from guardian.models import UserObjectPermission
 from viewflow.workflow.models import Task
 
+from ground.audit import verify_chain
+from ground.models import AuditEntry
 from permissions.models import Region
 from permissions.roles import REGION_ROLES
 from processes.models import Beneficiary, Household, Operator, Project
 from processes.stages import STAGES
 from processes.views import stage_code, with_current_step
-from workflow.audit import verify_chain
-from workflow.models import AuditEntry, DeadlineAlert, Notification
+from workflow.models import DeadlineAlert, Notification
 
 MODELS = [
     Region,

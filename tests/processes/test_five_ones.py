@@ -10,13 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from ground.audit import verify_chain
+from ground.calendar import working_days_between
+from ground.models import AuditEntry
 from permissions.roles import TOWNSHIP_LEAD
 from processes import chain
 from processes.models import Project
-from workflow.audit import verify_chain
-from workflow.calendar import working_days_between
 from workflow.deadlines import deadline_of
-from workflow.models import AuditEntry
 from workflow.tasks import ScopedTask
 
 from .. import factories as f

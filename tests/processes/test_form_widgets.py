@@ -55,7 +55,7 @@ def pages_of_every_step(cast, mode):
             client.post(task.flow_task.reverse("assign", args=[task.process_id, task.pk]))
         execute = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
         pages.setdefault(name, client.get(execute).content.decode())
-        driver.act(project, name)
+        driver.step(project, name)
     raise AssertionError("the flow did not end")
 
 

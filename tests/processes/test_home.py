@@ -29,7 +29,7 @@ def submitted(cast, village_key, name):
     """A project of ``village_key`` whose township review waits in the queue."""
     driver = Driver(cast, village_key)
     project = driver.start(name=name)
-    driver.act(project, "application")
+    driver.step(project, "application")
     return project, driver.open_task(project)
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from viewflow.workflow.status import PROCESS
 
+from ground.models import AuditEntry
 from processes.models import AcceptanceRecord, ImplementationMode, MaintenanceReport
-from workflow.models import AuditEntry
 
 from ..flowdriver import Driver, years_back
 
@@ -48,7 +48,10 @@ DIVIDEND_STEPS = (
 def test_direct_subsidy_project_runs_from_planning_meeting_to_end_of_maintenance(cast):
     driver = Driver(cast, "A1")
     project = driver.start(
-        mode=ImplementationMode.DIRECT_SUBSIDY, funds="60000.00", meeting_date=years_back(3)
+        mode=ImplementationMode.DIRECT_SUBSIDY,
+        funds="60000.00",
+        meeting_date=years_back(3),
+        http=True,
     )
 
     for step in DIRECT_SUBSIDY_STEPS:
@@ -89,7 +92,7 @@ def test_direct_subsidy_project_runs_from_planning_meeting_to_end_of_maintenance
 )
 def test_dividend_project_runs_through_entrustment_and_benefit_linkage_to_the_end(cast, mode):
     driver = Driver(cast, "A2")
-    project = driver.start(mode=mode, funds="300000.00", meeting_date=years_back(3))
+    project = driver.start(mode=mode, funds="300000.00", meeting_date=years_back(3), http=True)
 
     for step in DIVIDEND_STEPS:
         driver.act(project, step)

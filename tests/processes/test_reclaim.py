@@ -8,10 +8,10 @@ from html import unescape
 
 from viewflow.workflow.status import PROCESS, STATUS
 
+from ground.audit import verify_chain
+from ground.models import AuditEntry
 from processes.ledger import project_totals
 from processes.models import FundMovement, ImplementationMode, Project
-from workflow.audit import verify_chain
-from workflow.models import AuditEntry
 from workflow.tasks import ScopedTask
 
 from .. import factories as f

@@ -112,8 +112,8 @@ def test_the_dividend_notice_and_payout_follow_the_year_and_the_report(cast):
     from processes import demo
 
     driver, project = dividend_project(cast, meeting_date=years_back(1))
-    driver.act(project, "maintenance_report")  # reported today
-    driver.act(project, "maintenance_review")
+    driver.step(project, "maintenance_report")  # reported today
+    driver.step(project, "maintenance_review")
     year = project.dividend_years.get(year=1)
     today = datetime.date.today()
     day = datetime.timedelta(days=1)
@@ -190,11 +190,11 @@ def test_a_household_paid_short_is_flagged_on_the_project_page_as_on_the_ledger(
 
     driver, project = dividend_project(cast, meeting_date=years_back(1))
     for step in ("maintenance_report", "maintenance_review", "dividend_notice"):
-        driver.act(project, step)
+        driver.step(project, step)
     share = project.dividend_years.get(year=1).shares.order_by("pk").first()
     data = demo.payout_in_full(project)
     data[f"paid_{share.pk}"] = str(Decimal(data[f"paid_{share.pk}"]) - 100)
-    driver.act(project, "dividend_payout", data=data)  # the village's parts are paid in full
+    driver.step(project, "dividend_payout", data=data)  # the village's parts are paid in full
 
     lead = cast.client(cast.user("township_lead", "A"))
     flagged = lead.get("/projects/ledger/").context["flagged"]

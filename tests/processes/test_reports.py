@@ -10,9 +10,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from ground.audit import canonical, entry_content, verify_chain
+from ground.models import AuditEntry
 from processes.models import PublicReport
-from workflow.audit import canonical, entry_content, verify_chain
-from workflow.models import AuditEntry
 
 from ..flowdriver import Driver
 

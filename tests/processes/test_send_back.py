@@ -3,8 +3,8 @@
 import pytest
 from viewflow.workflow.status import STATUS
 
+from ground.models import AuditEntry
 from processes.models import ImplementationMode
-from workflow.models import AuditEntry
 
 from ..flowdriver import Driver, years_back
 

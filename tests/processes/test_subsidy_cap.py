@@ -37,7 +37,7 @@ def approval_form(project):
 
 def test_a_second_approval_that_breaks_the_cap_is_refused_with_the_rule(cast):
     driver, (first, second) = two_projects_waiting_for_approval(cast)
-    driver.act(first, "leading_group_approval", data=approval_form(first))
+    driver.step(first, "leading_group_approval", data=approval_form(first))
 
     task = driver.open_task(second)
     client = cast.client(cast.user("county_leading_group"))

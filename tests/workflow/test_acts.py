@@ -6,9 +6,9 @@ revive drops the task's permission, making it claimable by anyone)."""
 import pytest
 from viewflow.workflow.status import STATUS
 
+from ground.models import AuditEntry
 from permissions import actions as grants
 from permissions.roles import TOWNSHIP_WORK_STATION
-from workflow.models import AuditEntry
 from workflow.tasks import ScopedTask
 
 from .. import factories as f
@@ -19,7 +19,7 @@ from ..flowdriver import Driver
 def review_task(cast):
     driver = Driver(cast, "A1")
     project = driver.start()
-    driver.act(project, "application")
+    driver.step(project, "application")
     return project, driver.open_task(project)
 
 
@@ -51,7 +51,7 @@ def test_a_revived_task_keeps_its_role_and_region(cast, review_task):
     )
     station_b = cast.client(cast.user("township_work_station", "B"))
     assert project.name not in station_b.get("/workflow/queue/").content.decode()
-    assert station_b.post(url(revived, "assign")).status_code == 403
+    assert station_b.post(url(revived, "assign")).status_code == 404
     station_a = cast.client(cast.user("township_work_station", "A"))
     assert project.name in station_a.get("/workflow/queue/").content.decode()
     acts = list(

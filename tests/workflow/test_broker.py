@@ -1,5 +1,5 @@
 """Background work through a real broker: a Redis server (scripts/redis-test-server, its URL in
-QIYUE_TEST_REDIS_URL) and a real ``celery -A workflow.celery worker`` process, on PostgreSQL.
+QIYUE_TEST_REDIS_URL) and a real ``celery -A qiyue.celery worker`` process, on PostgreSQL.
 
 The worker is a separate process, so it works on the test database through its own
 connection (``transaction=True``: the data is committed) and writes papers where this
@@ -28,9 +28,10 @@ from django.utils import timezone
 
 from documents import production, signing
 from documents.models import Batch, Document, DocumentKind, DocumentVersion
+from ground.models import AuditEntry
 from processes import demo
 from processes.models import Beneficiary, ImplementationMode
-from workflow.models import AuditEntry, DeadlineAlert
+from workflow.models import DeadlineAlert
 
 from .. import factories as f
 from ..flowdriver import Driver
@@ -102,7 +103,7 @@ class Workers:
                 "-m",
                 "celery",
                 "-A",
-                "workflow.celery",
+                "qiyue.celery",
                 "worker",
                 "-P",
                 "solo",
@@ -150,10 +151,10 @@ def workers(tmp_path, settings):
     """Jobs of this test go to Redis, on a queue of its own, and a real worker takes them."""
     if not REDIS_URL:
         pytest.fail("CI: QIYUE_TEST_REDIS_URL is not set; scripts/test.sh starts Redis for this")
-    from workflow.celery import app
+    from qiyue.celery import app
 
     queue = f"qiyue-test-{uuid.uuid4().hex[:8]}"
-    settings.CELERY_BROKER_URL = REDIS_URL  # workflow/jobs.py: jobs go to the broker
+    settings.CELERY_BROKER_URL = REDIS_URL  # ground/jobs.py: jobs go to the broker
     settings.MEDIA_ROOT = tmp_path / "var" / "media"  # where the worker stores the papers
     saved = {k: app.conf[k] for k in ("broker_url", "task_default_queue", "task_always_eager")}
     app.conf.update(broker_url=REDIS_URL, task_default_queue=queue, task_always_eager=False)
@@ -224,7 +225,7 @@ def test_a_household_agreement_batch_goes_through_the_broker_and_finishes(cast, 
 def test_the_deadline_sweep_through_the_broker_acts_and_takes_up_a_lost_batch(
     cast, workers, monkeypatch
 ):
-    from workflow.celery import app
+    from qiyue.celery import app
 
     driver, project = linkage_project(cast)
     with monkeypatch.context() as lost:  # the web process died before handing the batch on

@@ -9,7 +9,7 @@ from ..flowdriver import Driver
 def review_task(cast):
     driver = Driver(cast, "A1")
     project = driver.start()
-    driver.act(project, "application")
+    driver.step(project, "application")
     return driver.open_task(project)
 
 

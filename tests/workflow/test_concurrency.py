@@ -27,13 +27,14 @@ from django.utils import translation
 from viewflow.workflow import lock
 from viewflow.workflow.status import STATUS
 
+from ground import audit
+from ground.models import AuditEntry
 from permissions.roles import TOWNSHIP_WORK_STATION
 from processes import demo
 from processes.flows import ProjectFlow
 from processes.models import ImplementationMode
-from workflow import actions, audit
+from workflow import actions
 from workflow.exceptions import TaskUnavailable
-from workflow.models import AuditEntry
 from workflow.tasks import ScopedTask
 
 from .. import factories as f
@@ -347,7 +348,7 @@ def test_concurrent_writers_never_fork_the_audit_chain(cast):
     def write(w):
         def call():
             for n in range(each):
-                audit.record(actors[w % 2], "test.concurrent", region, after={"writer": w, "n": n})
+                audit.record(actors[w % 2], "region.update", region, after={"writer": w, "n": n})
 
         return call
 
@@ -361,7 +362,7 @@ def test_concurrent_writers_never_fork_the_audit_chain(cast):
     assert [e["seq"] for e in entries] == list(range(1, total + 1))
     assert len({e["prev_hash"] for e in entries}) == total  # no two entries share a parent: no fork
     assert [e["prev_hash"] for e in entries[1:]] == [e["hash"] for e in entries[:-1]]
-    written = Counter(e["after"]["writer"] for e in entries if e["act"] == "test.concurrent")
+    written = Counter(e["after"]["writer"] for e in entries if e["act"] == "region.update")
     assert written == {w: each for w in range(writers)}
     assert audit.verify_chain() is None
     interleaved = sum(

@@ -1,4 +1,4 @@
-"""The Content-Security-Policy (workflow/settings.py, "== CSP =="): on every answer, strict, and
+"""The Content-Security-Policy (qiyue/settings.py, "== CSP =="): on every answer, strict, and
 satisfiable because no template of ours writes inline script, handlers or styles."""
 
 import re

@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from ground.models import AuditEntry
 from processes.models import ImplementationMode
 from workflow.deadlines import (
     DUE_SOON,
@@ -25,7 +26,7 @@ from workflow.deadlines import (
     status_of,
     superior_role,
 )
-from workflow.models import AuditEntry, DeadlineAlert, Notification, StageLimit
+from workflow.models import DeadlineAlert, Notification, StageLimit
 from workflow.supervision import sweep
 from workflow.tasks import ScopedTask
 
@@ -158,7 +159,7 @@ def test_send_back_pauses_the_review_clock(in_review, cast):
     sending the work back; the correction does not count; the resubmitted review has
     5 − 3 = 2 working days left."""
     driver, project, task = in_review
-    driver.act(project, "township_review", decision="back", reason="户名册不全。")
+    driver.step(project, "township_review", decision="back", reason="户名册不全。")
     backdate(task, at(D(2025, 9, 26)), at(D(2025, 9, 30), 16))
     correction = driver.open_task(project)
     assert correction.flow_task.name == "application" and correction.data.get("returned")
@@ -166,14 +167,14 @@ def test_send_back_pauses_the_review_clock(in_review, cast):
     # the correction runs on its own step's clock (application: 14 working days)
     assert deadline_of(correction).due == D(2025, 10, 27)
 
-    driver.act(project, "application")
+    driver.step(project, "application")
     review = backdate(driver.open_task(project), at(D(2025, 10, 20)))
     deadline = deadline_of(review)
     assert deadline.used_before == 3
     assert deadline.due == D(2025, 10, 22)  # Oct 21, 22
 
     # once the review passes the work on, the next round starts afresh
-    driver.act(project, "township_review")
+    driver.step(project, "township_review")
     assert driver.open_task(project).flow_task.name == "public_notice"
 
 
@@ -195,7 +196,7 @@ def test_superiors_follow_the_chain_of_command(cast):
         assert task.flow_task.name == node
         got = superior_role(task)
         assert (got[0].code, got[1]) == (role, region), node
-        driver.act(project, node)
+        driver.step(project, node)
 
 
 def test_deadlines_of_many_tasks_takes_four_queries(cast, django_assert_num_queries):

@@ -4,8 +4,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from ground.models import AuditEntry
 from processes.models import ImplementationMode
-from workflow.models import AuditEntry, Notification, StageLimit
+from workflow.models import Notification, StageLimit
 from workflow.notifications import notify
 
 from ..flowdriver import Driver
@@ -129,7 +130,7 @@ def test_officials_who_are_not_superiors_cannot_urge(cast, review_a, role, key):
 
 def test_a_finished_task_cannot_be_urged(cast, review_a):
     project, task = review_a
-    Driver(cast, "A1").act(project, "township_review")
+    Driver(cast, "A1").step(project, "township_review")
     lead = cast.client(cast.user("township_lead", "A"))
     assert lead.post(urge_url(task), {"reason": "催"}).status_code == 404
 
@@ -192,7 +193,7 @@ def test_supervision_menu_shows_the_dashboard_to_supervisors_only(cast):
 
 
 def test_celery_beat_task_runs_the_sweep(cast, review_a):
-    from workflow.celery import sweep_deadlines_task
+    from qiyue.celery import sweep_deadlines_task
 
     assert sweep_deadlines_task() == {
         "reminders": 0,

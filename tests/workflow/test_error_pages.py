@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import path
 
-from workflow.urls import urlpatterns as site_urlpatterns
+from qiyue.urls import urlpatterns as site_urlpatterns
 
 
 def boom(request):
@@ -86,7 +86,7 @@ def test_static_files_are_served_without_debug(client, settings, asset):
 
 
 def test_long_chinese_chart_titles_wrap_inside_their_boxes():
-    from workflow.views import _display_width, wrap_title
+    from workflow.chart_views import _display_width, wrap_title
 
     lines = wrap_title("期满续签或终止并将本金退还村集体经济组织")
     assert len(lines) == 2 and all(_display_width(line) <= 20 for line in lines)

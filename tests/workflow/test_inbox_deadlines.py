@@ -14,7 +14,7 @@ from ..flowdriver import Driver
 def test_queue_and_inbox_show_the_deadline_and_flag_a_late_task(cast):
     driver = Driver(cast, "A1")
     project = driver.start()
-    driver.act(project, "application")
+    driver.step(project, "application")
     task = driver.open_task(project)
     station = cast.client(cast.user("township_work_station", "A"))
 

@@ -40,7 +40,7 @@ def driver(cast):
 def submitted(cast, driver):
     """Village A1 submitted its application; township A's review waits in the queue."""
     project = driver.start()
-    driver.act(project, "application")
+    driver.step(project, "application")
     return project, driver.open_task(project)
 
 

@@ -7,10 +7,11 @@ the holder of a township A task, and never sees what was copied to others)."""
 import pytest
 from viewflow.workflow.status import STATUS
 
+from ground.audit import display_name
+from ground.models import AuditEntry
 from permissions.roles import TOWNSHIP_WORK_STATION
 from processes import demo
-from workflow.audit import display_name
-from workflow.models import AuditEntry, CarbonCopy, Delegation, SignOff
+from workflow.models import CarbonCopy, Delegation, SignOff
 from workflow.tasks import ScopedTask
 
 from .. import factories as f
@@ -30,7 +31,7 @@ def review(cast):
     """Township A's review of a village A1 project, claimed by the work station of A."""
     driver = Driver(cast, "A1")
     project = driver.start()
-    driver.act(project, "application")
+    driver.step(project, "application")
     task = driver.open_task(project)
     holder = cast.user("township_work_station", "A")
     client = cast.client(holder)
@@ -364,7 +365,7 @@ def test_a_step_that_signed_papers_cannot_be_withdrawn(cast):
     driver = Driver(cast, "A1")
     project = driver.start()
     driver.run(project, until="leading_group_approval")
-    done = driver.act(project, "leading_group_approval")  # signs the approval reply
+    done = driver.step(project, "leading_group_approval")  # signs the approval reply
     client = cast.client(driver.holder("leading_group_approval", project))
 
     assert "qy-blocker" in client.get(op(done, "withdraw")).content.decode()
@@ -378,7 +379,7 @@ def test_a_step_that_appended_a_record_cannot_be_withdrawn_but_can_be_sent_back(
     driver = Driver(cast, "A1")
     project = driver.start()
     driver.run(project, until="village_self_check")
-    done = driver.act(project, "village_self_check")
+    done = driver.step(project, "village_self_check")
     client = cast.client(driver.holder("village_self_check", project))
 
     assert "qy-blocker" in client.get(op(done, "withdraw")).content.decode()

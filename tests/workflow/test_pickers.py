@@ -8,6 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.status import PROCESS
 
+from ground.audit import display_name
+from ground.models import AuditEntry
 from permissions.actions import grant_operator_access, grant_role
 from permissions.roles import (
     COUNTY_FINANCE_BUREAU,
@@ -18,8 +20,7 @@ from permissions.roles import (
 from processes import demo
 from processes.models import ImplementationMode, Project
 from workflow import operations
-from workflow.audit import display_name
-from workflow.models import AuditEntry, SignOff
+from workflow.models import SignOff
 from workflow.tasks import ScopedTask
 
 from .. import factories as f
@@ -63,7 +64,7 @@ def expert(db):
 def test_township_review_offers_only_the_townships_leads_as_responsible_leader(cast, admin):
     driver = Driver(cast, "A1")
     project = driver.start()
-    driver.act(project, "application")
+    driver.step(project, "application")
     task, client = claimed(cast, driver, project, "township_work_station", "A")
     retired = f.official(TOWNSHIP_LEAD, cast.regions["A"], username="retired_lead_A")
     retired.is_active = False
@@ -79,7 +80,7 @@ def test_township_review_offers_only_the_townships_leads_as_responsible_leader(c
 def test_a_county_official_cannot_be_posted_as_township_responsible_leader(cast):
     driver = Driver(cast, "A1")
     project = driver.start()
-    driver.act(project, "application")
+    driver.step(project, "application")
     task, client = claimed(cast, driver, project, "township_work_station", "A")
     data = demo.step_data("township_review", project, "approve", "同意")
     data["responsible_leader"] = cast.user("county_poverty_office", "county").pk
@@ -286,7 +287,7 @@ def test_pending_sign_offs_is_one_query_however_many(cast, acceptance):
 def review(cast):
     driver = Driver(cast, "A1")
     project = driver.start()
-    driver.act(project, "application")
+    driver.step(project, "application")
     task, client = claimed(cast, driver, project, "township_work_station", "A")
     return project, task, client
 
@@ -347,7 +348,7 @@ def test_an_operators_staff_label_names_the_operator(cast):
 def test_the_archive_offers_withdraw_only_on_steps_that_can_be_withdrawn(cast):
     driver = Driver(cast, "A1")
     project = driver.start()
-    application = driver.act(project, "application")
+    application = driver.step(project, "application")
     driver.run(project, until="funds_issue")  # the leading group signed the approval reply
     group = cast.user("county_leading_group", "county")
     signed = ScopedTask.objects.get(process=project.process, owner=group, status="DONE")

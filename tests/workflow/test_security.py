@@ -11,12 +11,12 @@ from django.test import Client, RequestFactory
 from django.urls import path
 from django.utils import translation
 
-from workflow import audit
+from ground import audit
+from ground.models import AuditEntry
+from qiyue.urls import handler403  # noqa: F401
+from qiyue.urls import urlpatterns as site_urlpatterns
 from workflow.exceptions import TaskUnavailable
-from workflow.models import AuditEntry
 from workflow.security import RequestSizeLimitMiddleware, client_address
-from workflow.urls import handler403  # noqa: F401
-from workflow.urls import urlpatterns as site_urlpatterns
 
 from .. import factories as f
 

@@ -22,10 +22,3 @@ def unread_notifications(context) -> int:
 @register.filter
 def may_urge(task, user) -> bool:
     return bool(user and user.is_authenticated) and _may_urge(user, task)
-
-
-@register.filter
-def may_supervise(user) -> bool:
-    from processes.dashboard import may_supervise as _may_supervise
-
-    return _may_supervise(user)

@@ -1,8 +1,15 @@
 from django import template
 
-from documents.numerals import amount_in_figures
+from ground.numerals import amount_in_figures
+from workflow.subjects import subject_url as _subject_url
 
 register = template.Library()
+
+
+@register.filter
+def subject_url(subject) -> str:
+    """``project|subject_url``: the page of what a task is about (workflow/subjects.py)."""
+    return _subject_url(subject)
 
 
 @register.filter

@@ -1,0 +1,210 @@
+"""A paper's HTML: its template rendered, strictly, from the edition's snapshot, with the
+signature blocks, the seals and the verification QR code.
+
+Paper templates have their own engine: a variable a template names that the data lacks
+raises :class:`MissingVariable` (in ``{{ }}``, ``{% if %}`` and ``{% for %}`` alike) where
+Django's default engine would print a blank.
+"""
+
+import functools
+from pathlib import Path
+
+import segno
+from django.conf import settings
+from django.template import Context, Engine
+from django.utils.html import escape
+
+from .formats import cn_date
+from .kinds import KINDS
+from .models import Edition, Signature
+from .rendering import DocumentRenderingError
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def verify_url(edition: Edition) -> str:
+    """Where the QR code points: the document's number and the full hash of what it prints
+    (the page matches the whole hash only: a prefix would be guessable)."""
+    base = settings.QIYUE_PUBLIC_URL.rstrip("/")
+    return f"{base}/verify/{edition.document.number}/?h={edition.content_hash}"
+
+
+def qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=2, border=1)
+
+
+def seal_svg(name: str) -> str:
+    """A round red seal with the organisation's name, drawn over its signature line."""
+    size = 30 if len(name) <= 10 else 24
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="42mm" height="42mm" viewBox="0 0 160 160"'
+        ' font-family="Qiyue Song,Qiyue Rare">'
+        '<circle cx="80" cy="80" r="74" fill="none" stroke="#d00" stroke-width="5"/>'
+        '<text x="80" y="92" font-size="52" text-anchor="middle" fill="#d00">★</text>'
+        f'<text x="80" y="132" font-size="{size * 11 // 30}" text-anchor="middle" fill="#d00">{escape(name)}</text>'
+        "</svg>"
+    )
+
+
+def signature_blocks(edition: Edition, signatures: list[Signature]) -> list[dict]:
+    snapshot = edition.snapshot
+    by_code = {s.organisation_code: s for s in signatures}
+    blocks, used = [], set()
+    for slot in KINDS[edition.document.kind].slots:
+        party = snapshot.get(slot.party) or {}
+        signature = by_code.get(party.get("code")) if slot.digital else None
+        if signature:
+            used.add(signature.pk)
+        blocks.append(
+            _block(
+                slot.label,
+                party.get("name", ""),
+                party.get("credit_code", ""),
+                signature,
+                slot.sign_word,
+            )
+        )
+    for signature in signatures:
+        if signature.pk not in used:
+            blocks.append(_block("签章单位", signature.organisation, "", signature, ""))
+    return blocks
+
+
+def _block(label, party, credit_code, signature, sign_word) -> dict:
+    return {
+        "label": label,
+        "party": party,
+        "credit_code": credit_code,
+        "sign_word": sign_word,
+        "signature": {
+            "signer_name": signature.signer_name,
+            "role": signature.role,
+            "date": cn_date(signature.signed_at),
+        }
+        if signature
+        else None,
+        "seal_svg": seal_svg(signature.organisation) if signature else "",
+    }
+
+
+def title_parts(title: str, keep: list[str]) -> list[str]:
+    """The title in pieces a line may break between, never inside: each name in ``keep``
+    (the project's) whole, the words around it whole, a bracketed household whole."""
+    parts = [title]
+    for name in filter(None, keep):
+        cut = []
+        for part in parts:
+            while name in part and part != name:
+                before, part = part.split(name, 1)
+                cut += [p for p in (before, name) if p]
+            if part:
+                cut.append(part)
+        parts = cut
+    return [p for part in parts for p in _at_bracket(part)]
+
+
+def _at_bracket(part: str) -> list[str]:
+    if "（" in part and not part.startswith("（"):
+        before, after = part.split("（", 1)
+        return [before, "（" + after]
+    return [part]
+
+
+def render_html(edition: Edition, signatures: list[Signature]) -> str:
+    document = edition.document
+    url = verify_url(edition)
+    return render_paper(
+        edition.template,
+        edition.snapshot,
+        title=document.title,
+        number=document.number,
+        kind_word=KINDS[document.kind].kind_word,
+        signature_blocks=signature_blocks(edition, signatures),
+        verify_url=url,
+        qr_svg=qr_svg(url),
+    )
+
+
+def render_paper(
+    template: str, snapshot: dict, *, title, number, kind_word, signature_blocks, verify_url, qr_svg
+) -> str:
+    """The paper's HTML from its snapshot and what production adds (number, signatures, QR);
+    a variable the template names that is not there raises :class:`MissingVariable`."""
+    context = {
+        **snapshot,
+        "title": title,
+        "title_parts": title_parts(title, [(snapshot.get("project") or {}).get("name", "")]),
+        "number": number,
+        "template": template,
+        "kind_word": kind_word,
+        "signature_blocks": signature_blocks,
+        "verify_url": verify_url,
+        "qr_svg": qr_svg,
+    }
+    return _engine().get_template(f"documents/{template}.html").render(_StrictContext(context))
+
+
+# --- Strict rendering: a legal document never carries a blank where data was missing --------
+
+
+class MissingVariable(DocumentRenderingError):
+    """The template names a value the paper's data does not have."""
+
+    def __init__(self, name):
+        self.name = str(name)
+        super().__init__(
+            f"文档模板引用的数据缺失：{self.name}。 / The paper's data has no {self.name}."
+        )
+
+
+class _Refuse(str):
+    """Django's ``string_if_invalid``, formatted with the missing variable's name: refuse."""
+
+    def __mod__(self, variable):
+        raise MissingVariable(variable)
+
+
+class _StrictDict(dict):
+    """A snapshot mapping whose missing key raises past Django's silent lookups, so a
+    missing value stops ``{% if %}`` and ``{% for %}`` too, not only ``{{ }}``."""
+
+    def __init__(self, items, path: str):
+        super().__init__(items)
+        self.path = path
+
+    def __getitem__(self, key):
+        try:
+            return super().__getitem__(key)
+        except KeyError:
+            raise MissingVariable(f"{self.path}.{key}".lstrip(".")) from None
+
+
+def _strict(value, path: str):
+    if isinstance(value, dict):
+        return _StrictDict(((k, _strict(v, f"{path}.{k}")) for k, v in value.items()), path)
+    if isinstance(value, list | tuple):
+        return [_strict(item, f"{path}.{i}") for i, item in enumerate(value)]
+    return value
+
+
+def strict(data: dict) -> dict:
+    """``data`` with every mapping in it strict: a missing key raises :class:`MissingVariable`
+    (also for ``str.format`` of a title)."""
+    return _StrictDict(((key, _strict(value, key)) for key, value in data.items()), "")
+
+
+class _StrictContext(Context):
+    def __init__(self, data: dict):
+        super().__init__(strict(data))
+
+    def __getitem__(self, key):
+        for layer in reversed(self.dicts):
+            if key in layer:
+                return layer[key]
+        raise MissingVariable(key)
+
+
+@functools.cache
+def _engine() -> Engine:
+    """The papers' own template engine (the site's keeps Django's forgiving defaults)."""
+    return Engine(dirs=[TEMPLATES], string_if_invalid=_Refuse("%s"))
