@@ -386,6 +386,8 @@ QIYUE_NOTICE_MIN_DAYS = env_int("QIYUE_NOTICE_MIN_DAYS", 7)
 # acts (name → a function returning counts: result.<name>_<key>). Dotted paths, read with
 # import_string: the machinery imports no domain or documents module (workflow/subjects.py).
 QIYUE_FLOWS = ["processes.flows.ProjectFlow"]
+# What those flows' processes are about, named like AUTH_USER_MODEL (a notification's subject).
+QIYUE_SUBJECT_MODEL = "processes.Project"
 QIYUE_SWEEP_HOOKS = {"stale": "documents.production.pick_up_stale"}
 
 LOGGING = {

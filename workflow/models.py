@@ -212,7 +212,7 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
     )
     project = models.ForeignKey(
-        "processes.Project",
+        settings.QIYUE_SUBJECT_MODEL,
         models.CASCADE,
         null=True,
         blank=True,

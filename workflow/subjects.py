@@ -81,6 +81,21 @@ def subject_url(subject) -> str:
     return reverse(name, args=[getattr(subject, "pk", subject)])
 
 
+def subject_region(subject):
+    """The Region a subject belongs to (a project's village), by the path the served flows
+    declare from their process to it (``region_field`` below ``subject_field``)."""
+    (path,) = {
+        flow_class.region_field.removeprefix(f"{flow_class.subject_field}__")
+        for flow_class in served_flows()
+    }
+    value = subject
+    for name in path.split("__"):
+        value = getattr(value, name, None)
+        if value is None:
+            return None
+    return value
+
+
 def task_lookup(flow_class, path: str) -> str:
     """A task queryset lookup reaching ``path`` on the flow's process (``"project"`` →
     ``"process__projectprocess__project"``)."""
