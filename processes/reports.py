@@ -98,7 +98,9 @@ def file_report(user, project, content, anonymous, name="", phone=""):
         report,
         after={"status": report.status, "anonymous": anonymous, "project": project.pk},
     )
-    notifications.report_routed(report, routed_to(report), _report_url(report))
+    notifications.report_routed(
+        project, report.number, routed_to(report), _report_url(report), key=f"report:{report.pk}"
+    )
     return report
 
 
