@@ -24,7 +24,7 @@ from workflow.tasks import ScopedTask
 
 from . import ledger
 from .models import FundMovement, Operator, Project
-from .rules import RuleViolation, funds, operators
+from .rules import RuleViolation, funds, operators, reasons
 
 
 def _holds(user, role, region) -> bool:
@@ -68,8 +68,7 @@ def change_five_ones(actor, project, leader, team, policy_set, reason):
     one leader to the end (一抓到底), so every change is recorded with its reason."""
     if not may_change_five_ones(actor, project):
         raise PermissionDenied
-    if not reason.strip():
-        raise RuleViolation(_("Give the reason for the change."))
+    reason = reasons.check_five_ones_change_reason(reason)
     project = Project.objects.select_for_update().get(pk=project.pk)
     before = _five_ones(project)
     project.responsible_leader = leader
@@ -107,8 +106,7 @@ def reclaim_funds(actor, project, amount: Decimal, reason: str, stop: bool = Fal
     goes on (e.g. a partial reclaim after an overpayment)."""
     if not may_act_on_violation(actor, project):
         raise PermissionDenied
-    if not reason.strip():
-        raise RuleViolation(_("Give the reason for reclaiming the funds."))
+    reason = reasons.check_reclaim_reason(reason)
     project = Project.objects.select_for_update().get(pk=project.pk)
     blocker = violation_blocker(project)
     if blocker:
@@ -174,8 +172,7 @@ def reassign_operator(actor, project, operator, reason):
     ``Project.operator``); documents already signed stay as they are."""
     if not may_act_on_violation(actor, project):
         raise PermissionDenied
-    if not reason.strip():
-        raise RuleViolation(_("Give the reason for reassigning the project."))
+    reason = reasons.check_reassign_reason(reason)
     project = Project.objects.select_for_update().get(pk=project.pk)
     blocker = violation_blocker(project)
     if blocker:
