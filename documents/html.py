@@ -2,8 +2,11 @@
 signature blocks, the seals and the verification QR code.
 
 Paper templates have their own engine: a variable a template names that the data lacks
-raises :class:`MissingVariable` (in ``{{ }}``, ``{% if %}`` and ``{% for %}`` alike) where
-Django's default engine would print a blank.
+raises :class:`MissingVariable` (in ``{{ }}``, ``{% if %}``/``{% elif %}`` with or without
+``not``/``and``/``or``/comparisons, and ``{% for %}`` alike) where Django's default engine
+would print a blank or take the branch as false. A value present as ``None`` is data, not a
+gap: it is false in a condition and ``|default`` replaces it (templates rely on that for
+optional fields such as a project's scale).
 """
 
 import functools
@@ -11,7 +14,7 @@ from pathlib import Path
 
 import segno
 from django.conf import settings
-from django.template import Context, Engine
+from django.template import Context, Engine, Library, defaulttags
 from django.utils.html import escape
 
 from .formats import cn_date
@@ -204,7 +207,46 @@ class _StrictContext(Context):
         raise MissingVariable(key)
 
 
+class _StrictIfNode(defaulttags.IfNode):
+    """Django's ``{% if %}`` resolving every variable its ``if`` and ``elif`` conditions name
+    before choosing a branch: Django's ``not``/``and``/``or``/``==``… take any error as
+    false (and ``and``/``or``, like a later ``elif``, may never look at a variable), so a
+    missing value would silently choose a branch."""
+
+    def __init__(self, conditions_nodelists):
+        super().__init__(conditions_nodelists)
+        self.operands = [
+            operand
+            for condition, _nodelist in conditions_nodelists
+            if condition is not None
+            for operand in _operands(condition)
+        ]
+
+    def render(self, context):
+        for operand in self.operands:
+            operand.eval(context)  # a missing variable raises MissingVariable here
+        return super().render(context)
+
+
+def _operands(condition):
+    if isinstance(condition, defaulttags.TemplateLiteral):
+        yield condition
+        return
+    for operand in (condition.first, condition.second):
+        if operand is not None:
+            yield from _operands(operand)
+
+
+register = Library()  # the papers' engine's own tags (a builtin of :func:`_engine`)
+
+
+@register.tag("if")
+def strict_if(parser, token):
+    """``{% if %}`` for papers (:class:`_StrictIfNode`), parsed as Django parses it."""
+    return _StrictIfNode(defaulttags.do_if(parser, token).conditions_nodelists)
+
+
 @functools.cache
 def _engine() -> Engine:
     """The papers' own template engine (the site's keeps Django's forgiving defaults)."""
-    return Engine(dirs=[TEMPLATES], string_if_invalid=_Refuse("%s"))
+    return Engine(dirs=[TEMPLATES], string_if_invalid=_Refuse("%s"), builtins=[__name__])

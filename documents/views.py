@@ -112,3 +112,53 @@ def download_combined(request, pk):
         as_attachment=True,
         filename=f"{batch_label(batch).replace(' · ', '-')}.pdf",
     )
+
+
+def _require_superuser(request) -> None:
+    """Template previews are for the administrators who maintain the papers; 404 to others."""
+    if not (request.user.is_authenticated and request.user.is_superuser):
+        raise Http404
+
+
+def _kind(kind: str) -> str:
+    from .models import DocumentKind
+
+    if kind not in DocumentKind.values:
+        raise Http404
+    return kind
+
+
+@require_http_methods(["GET"])
+def preview_index(request):
+    """Every kind of paper, each linking to its variables and its sample."""
+    from .models import DocumentKind
+
+    _require_superuser(request)
+    return render(request, "documents/preview_index.html", {"kinds": DocumentKind.choices})
+
+
+@require_http_methods(["GET"])
+def preview_kind(request, kind):
+    """A kind's registered variables, each with its label and sample value, per branch."""
+    from .models import DocumentKind
+    from .preview import BRANCH_LABELS, VARIABLES, variable_rows
+
+    _require_superuser(request)
+    kind = _kind(kind)
+    branches = [(BRANCH_LABELS[b], variable_rows(kind, b)) for b in VARIABLES[kind]]
+    context = {"kind": kind, "kind_label": DocumentKind(kind).label, "branches": branches}
+    return render(request, "documents/preview_kind.html", context)
+
+
+@require_http_methods(["GET"])
+def preview_pdf(request, kind):
+    """The kind's paper rendered from its sample, unsigned."""
+    from django.http import HttpResponse
+
+    from .preview import render_sample_pdf
+
+    _require_superuser(request)
+    pdf = render_sample_pdf(_kind(kind))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="sample-{kind}.pdf"'
+    return response

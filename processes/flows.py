@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
+from permissions.jurisdiction import acts_for
 from permissions.roles import (
     COUNTY_FINANCE_BUREAU,
     COUNTY_LEADING_GROUP,
@@ -421,3 +422,11 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     # --- Jurisdiction ---------------------------------------------------------------
     def visible_subjects(self, user):
         return Project.objects.visible_to(user)
+
+    def conflicted_users(self, process):
+        """The operator's staff may not judge their own project (the county acceptance
+        panel, DOMAIN.md §3 stage 7: bureau, finance, discipline, audit, experts)."""
+        operator = process.project.operator
+        if operator is None:
+            return super().conflicted_users(process)
+        return acts_for(operator)

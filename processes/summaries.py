@@ -25,6 +25,7 @@ from .models import (
     ProgressReport,
     Project,
 )
+from .rules.id_numbers import mask_id_number
 from .stages import STAGE_LABELS, stage_of
 
 APPLICATION = "application"  # plan, targets, mode, funds, roster, commitment, planning meeting
@@ -89,14 +90,6 @@ DOCUMENTS = {
     "renewal_countersign": (DocumentKind.ENTRUSTMENT,),
     "principal_return": (DocumentKind.ENTRUSTMENT,),
 }
-
-
-def mask_id_number(value: str) -> str:
-    """A resident ID number as a reviewer may see it: region code and last four only
-    (520524********001X)."""
-    if len(value or "") < 10:
-        return value or ""
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
 @dataclass

@@ -17,7 +17,8 @@ from permissions.roles import ROLES_BY_CODE, Level
 from workflow.inputs import query_id
 from workflow.tasks import ScopedTask
 
-from . import actions, assets, dividends, exports, ledger
+from . import assets, dividends, exports, ledger
+from .acts import five_ones, violations
 from .flows import ProjectFlow
 from .models import DividendShare, FundMovement, ImplementationMode, Project
 from .rules import RuleViolation
@@ -151,9 +152,9 @@ class ProjectDetailView(generic.TemplateView):
             "movements": project.fund_movements.select_related("audit_entry"),
             "batches": project.document_batches.all()[:5],
             "reimbursement": getattr(project, "reimbursement", None),
-            "may_change_five_ones": actions.may_change_five_ones(user, project),
-            "may_act_on_violation": actions.may_act_on_violation(user, project),
-            "violation_blocker": actions.violation_blocker(project),
+            "may_change_five_ones": five_ones.may_change_five_ones(user, project),
+            "may_act_on_violation": violations.may_act_on_violation(user, project),
+            "violation_blocker": violations.violation_blocker(project),
         }
 
 

@@ -235,6 +235,12 @@ def test_termination_returns_the_principal_to_the_village_collective(cast):
     response = secretary.post(url, bad)
     assert response.status_code == 200
     assert "退还全部本金" in response.content.decode()
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    response = secretary.post(
+        url, {"amount": "300000.00", "returned_on": tomorrow, "voucher_no": "SK-1"}
+    )
+    assert response.status_code == 200 and "returned_on" in response.context["form"].errors
+    assert "尚未到来" in response.content.decode()
     assert not project.fund_movements.filter(kind=FundMovement.Kind.RETURNED).exists()
 
     driver.act(project, "principal_return")

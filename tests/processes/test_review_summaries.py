@@ -12,8 +12,8 @@ from viewflow.workflow.status import STATUS
 from permissions.roles import TOWNSHIP_WORK_STATION
 from processes import demo, summaries
 from processes.models import Beneficiary, ImplementationMode
+from processes.rules.id_numbers import mask_id_number
 from processes.stages import STAGE_LABELS
-from processes.summaries import mask_id_number
 from workflow import actions
 
 from .. import factories as f
