@@ -17,6 +17,7 @@ from .models import Region
 from .roles import OPERATOR_PERMISSION, REGION_ROLES, Role, get_role
 
 _CACHE_ATTR = "_qiyue_grants"
+_ROLES_ATTR = "_qiyue_roles"
 TASK_CODENAMES = tuple(role.code for role in REGION_ROLES) + (OPERATOR_PERMISSION.split(".")[1],)
 
 
@@ -69,15 +70,20 @@ def task_grants(user) -> frozenset[Grant]:
 
 def forget_grants(user) -> None:
     """Drop the per-request cache after a grant or revoke on this user instance."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _ROLES_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
     for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         if hasattr(user, attr):
             delattr(user, attr)
 
 
 def roles_of(user) -> list[RoleAtRegion]:
-    """The roles a user holds, each with its region, ordered by region path."""
+    """The roles a user holds, each with its region, ordered by region path (cached on the
+    user instance with its grants)."""
+    cached = getattr(user, _ROLES_ATTR, None)
+    if cached is not None:
+        return list(cached)
     region_ct = ContentType.objects.get_for_model(Region).pk
     grants = [g for g in task_grants(user) if g.content_type_id == region_ct]
     regions = Region.objects.in_bulk([int(g.object_pk) for g in grants])
@@ -86,7 +92,10 @@ def roles_of(user) -> list[RoleAtRegion]:
         for g in grants
         if int(g.object_pk) in regions
     ]
-    return sorted(held, key=lambda r: (r.region.path, r.role.code))
+    held = sorted(held, key=lambda r: (r.region.path, r.role.code))
+    if user is not None and user.is_authenticated:
+        setattr(user, _ROLES_ATTR, tuple(held))
+    return held
 
 
 def granted_region_paths(user) -> list[str]:
