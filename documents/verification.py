@@ -59,8 +59,13 @@ def check(pdf: bytes) -> Verdict:
             ]
             return Verdict(TAMPERED, digest, version, signatures=signatures, problems=problems)
         return Verdict(AUTHENTIC, digest, version, signatures=signatures)
-    if batch is not None:
-        return Verdict(AUTHENTIC, digest, batch=batch)
+    if batch is not None:  # a print copy is signed whole; one that is not is not authentic
+        if not (result and result.ok):
+            problems = [str(e) for e in (result.errors if result else ())]
+            problems += [f"{s.field_name}: {', '.join(s.errors)}" for s in signatures if s.errors]
+            problems = problems or ["signature check failed"]
+            return Verdict(TAMPERED, digest, batch=batch, signatures=signatures, problems=problems)
+        return Verdict(AUTHENTIC, digest, batch=batch, signatures=signatures)
     produced = _produced_revision(signatures)
     if produced is not None:
         problems = ["the file differs from every version this system produced"]
