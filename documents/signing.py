@@ -34,7 +34,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from asn1crypto import cms
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -45,6 +44,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from . import pki
+from .sigcontainer import container_problem
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +166,9 @@ class SignatureInfo:
     modification_level: str  # of later revisions: "NONE", "FORM_FILLING" (= signatures), …
     modified_after: bool  # a later revision changed more than adding signatures
     errors: tuple[str, ...] = ()
+    trusted: bool = False  # the certificate chains to the county CA and is not revoked
+    revoked: bool = False  # the county CA revoked the certificate (its CRL says so)
+    timestamped_at: dt.datetime | None = None  # from a trusted time-stamp, when there is one
     revision_digest: str = ""  # SHA-256 of the bytes the /ByteRange covers, as found in the file
     signed_digest: str = ""  # the message digest the CMS signed (as the signer saw the bytes)
     signed_by_county: bool = False  # the CMS verifies and its certificate is a county CA's issue
@@ -225,106 +228,6 @@ def _subject(cert, attr: str) -> str:
     return str(value)
 
 
-_HEX_CONTENTS = re.compile(rb"<([0-9A-F]*)>")
-
-
-def _container_problem(pdf: bytes, sig, roots: list) -> str | None:
-    """Pin down the signature container byte for byte; ``None`` if it is as we write it.
-
-    A signature's ``/ByteRange`` covers everything but its own ``/Contents`` (a hex string
-    holding the CMS container and zero padding), and parts of a CMS container are not
-    signed (the algorithm lists, the certificate bag, the encoding itself). Earlier
-    signatures' containers are covered by the later signatures, but the last one's would
-    be malleable: a changed byte there could leave the signature valid. So every
-    container must be exactly what :func:`sign_pdf` writes: upper-case hex, canonical
-    DER, nothing optional, only the signer's certificate (bound by the signed
-    signing-certificate-v2 attribute) or byte-identical copies of our trust roots, and
-    zero padding.
-    """
-    try:
-        start, first_len, second_start, _ = (int(x) for x in sig.sig_object["/ByteRange"])
-        match = _HEX_CONTENTS.fullmatch(pdf[start + first_len : second_start])
-        if match is None:
-            return "the signature container is not in canonical form"
-        data = bytes.fromhex(match.group(1).decode("ascii"))
-        info = cms.ContentInfo.load(data)
-        der = info.dump()
-        if data[len(der) :].strip(b"\x00"):
-            return "the signature container's padding was changed"
-        if not _minimal_der(der):
-            return "the signature container is not canonical DER"
-        if info["content_type"].native != "signed_data":
-            return "the signature container is not CMS signed data"
-        signed = info["content"]
-        signer_infos = signed["signer_infos"]
-        if len(signer_infos) != 1:
-            return "the signature container must hold exactly one signer"
-        signer_info = signer_infos[0]
-        digest_alg = signer_info["digest_algorithm"]
-        encap = signed["encap_content_info"]
-        cert = sig.signer_cert
-        sid = signer_info["sid"]
-        allowed = {cert.dump()} | {root.dump() for root in roots}
-        checks = (
-            signed["version"].native == "v1",
-            [alg.dump() for alg in signed["digest_algorithms"]] == [digest_alg.dump()],
-            encap["content_type"].native == "data" and not encap["content"],
-            not signed["crls"],
-            all(choice.chosen.dump() in allowed for choice in signed["certificates"] or ()),
-            signer_info["version"].native == "v1",
-            sid.name == "issuer_and_serial_number"
-            and sid.chosen["issuer"].dump() == cert.issuer.dump()
-            and sid.chosen["serial_number"].native == cert.serial_number,
-            _canonical_algorithm(digest_alg),
-            _canonical_algorithm(signer_info["signature_algorithm"]),
-            not signer_info["unsigned_attrs"],
-        )
-    except Exception as exc:
-        return f"the signature container is malformed: {exc}"
-    if not all(checks):
-        return "the signature container holds unexpected data"
-    return None
-
-
-def _minimal_der(data: bytes) -> bool:
-    """Every length in the TLV tree is definite, minimal and exactly used up."""
-
-    def walk(pos: int, end: int) -> bool:
-        while pos < end:
-            tag = data[pos]
-            pos += 1
-            if tag == 0:
-                return False  # end-of-contents octets: not DER
-            if tag & 0x1F == 0x1F:  # high tag number: base-128 continuation bytes
-                while pos < end and data[pos] & 0x80:
-                    pos += 1
-                pos += 1
-            if pos >= end:
-                return False
-            length = data[pos]
-            pos += 1
-            if length & 0x80:
-                count = length & 0x7F
-                if count == 0 or count > 4 or pos + count > end or data[pos] == 0:
-                    return False  # indefinite, absurd or padded length
-                length = int.from_bytes(data[pos : pos + count], "big")
-                pos += count
-                if length < 0x80:
-                    return False  # long form where the short one would do
-            if pos + length > end:
-                return False
-            if tag & 0x20 and not walk(pos, pos + length):
-                return False
-            pos += length
-        return pos == end
-
-    return walk(0, len(data))
-
-
-def _canonical_algorithm(alg) -> bool:
-    return alg.dump() == type(alg)({"algorithm": alg["algorithm"].native}).dump()
-
-
 async def _validate_all(pdf: bytes, embedded, roots: list, moment):
     vc = validation_context(roots, moment)
     return [
@@ -336,7 +239,8 @@ async def _validate_all(pdf: bytes, embedded, roots: list, moment):
 async def _validate_one(pdf: bytes, sig, vc, roots: list) -> SignatureInfo:
     sig_object = sig.sig_object
     errors: list[str] = []
-    intact = valid = False
+    intact = valid = trusted = revoked = False
+    timestamped_at = None
     coverage = SignatureCoverageLevel.UNCLEAR.name
     level = ModificationLevel.OTHER.name
     modified_after = True
@@ -358,6 +262,9 @@ async def _validate_one(pdf: bytes, sig, vc, roots: list) -> SignatureInfo:
         else:
             intact = bool(status.intact)
             valid = bool(status.valid and status.trusted)
+            trusted, revoked = bool(status.trusted), bool(status.revoked)
+            if status.timestamp_validity is not None and status.timestamp_validity.trusted:
+                timestamped_at = status.timestamp_validity.timestamp
             coverage = status.coverage.name if status.coverage else coverage
             mod_level = status.modification_level
             level = mod_level.name if mod_level is not None else level
@@ -369,13 +276,15 @@ async def _validate_one(pdf: bytes, sig, vc, roots: list) -> SignatureInfo:
                 )
             else:  # SuspiciousModification
                 errors.append(f"modified after signing: {status.diff_result}")
-            if not status.trusted:
+            if status.revoked:
+                errors.append("the county CA revoked the signer's certificate")
+            elif not status.trusted:
                 errors.append("the signer's certificate does not chain to the county CA")
             if not status.intact:
                 errors.append("the signed bytes were changed")
             elif not status.valid:
                 errors.append("the signature does not verify")
-            problem = _container_problem(pdf, sig, roots)
+            problem = container_problem(pdf, sig, roots)
             if problem:
                 intact = False
                 errors.append(problem)
@@ -399,6 +308,9 @@ async def _validate_one(pdf: bytes, sig, vc, roots: list) -> SignatureInfo:
         modification_level=level,
         modified_after=modified_after,
         errors=tuple(errors),
+        trusted=trusted,
+        revoked=revoked,
+        timestamped_at=timestamped_at,
         revision_digest=revision_digest,
         signed_digest=signed_digest,
         signed_by_county=signed_by_county,

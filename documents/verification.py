@@ -92,3 +92,82 @@ def _produced_revision(signatures) -> DocumentVersion | None:
         .first()
     )
     return revision.version if revision else None
+
+
+# --- What a person (or a machine) is told --------------------------------------------
+
+
+def local_time(value) -> str:
+    """A signing time as officials read it: Asia/Shanghai (the site's time zone), to the second."""
+    from django.utils import timezone
+
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def county_root_name() -> str:
+    """The trust anchor's name, e.g. "织金县 数字证书认证中心" ("" before there is a CA)."""
+    from cryptography.x509.oid import NameOID
+
+    from . import pki
+
+    try:
+        cert = pki.get_ca().certificate
+    except pki.PKIError:
+        return ""
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else ""
+
+
+def describe(verdict: Verdict) -> dict:
+    """The verdict as a JSON-ready object (``verify_document --json``): times in ISO 8601
+    with the Asia/Shanghai offset; a tampered file's title is left out (it may name a
+    household), as on the page."""
+    from django.utils import timezone
+
+    def iso(value):
+        return timezone.localtime(value).isoformat() if value else None
+
+    version, batch = verdict.version, verdict.batch
+    document = None
+    if version is not None:
+        document = {
+            "number": version.document.number,
+            "kind": version.document.kind,
+            "version": version.number,
+            "produced_at": iso(version.produced_at),
+        }
+        if verdict.status == AUTHENTIC:
+            document["title"] = version.document.title
+    return {
+        "status": verdict.status,
+        "authentic": verdict.ok,
+        "sha256": verdict.sha256,
+        "document": document,
+        "batch": None
+        if batch is None
+        else {"id": batch.pk, "kind": batch.kind, "total": batch.total, "done": batch.done},
+        "trust_anchor": county_root_name(),
+        "time_zone": timezone.get_current_timezone_name(),
+        "signatures": [
+            {
+                "field": sig.field_name,
+                "organisation": sig.org_name,
+                "organisation_code": sig.org_code,
+                "unit": sig.unit,
+                "signer": sig.signer_name,
+                "role": sig.role,
+                "reason": sig.reason,
+                "signed_at": iso(sig.signed_at),
+                "timestamped_at": iso(sig.timestamped_at),
+                "intact": sig.intact,
+                "trusted": sig.trusted,
+                "revoked": sig.revoked,
+                "ok": sig.ok,
+                "problems": list(sig.errors),
+            }
+            for sig in verdict.signatures
+        ],
+        "problems": list(verdict.problems),
+    }

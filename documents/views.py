@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from .models import Document, DocumentVersion
 from .parsing import Unreadable
-from .verification import check
+from .verification import check, county_root_name
 
 
 def download(request, pk):
@@ -57,7 +57,14 @@ def verify(request):
                 form.add_error("file", str(error))
                 status = 422
     return render(
-        request, "documents/verify.html", {"form": form, "verdict": verdict}, status=status
+        request,
+        "documents/verify.html",
+        {
+            "form": form,
+            "verdict": verdict,
+            "trust_anchor": county_root_name() if verdict and verdict.signatures else "",
+        },
+        status=status,
     )
 
 
