@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
+from . import crl
 from .keyfiles import KEY_DIR_ENV as KEY_DIR_ENV  # the variables pki's callers set
 from .keyfiles import PASSPHRASE_ENV as PASSPHRASE_ENV
 from .keyfiles import (
@@ -288,6 +289,7 @@ def issue_org_key(
                 x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski.value),
                 critical=False,
             )
+            .add_extension(crl.distribution_point(), critical=False)
             .sign(ca_key, hashes.SHA256())
         )
         write_private(key_path, key_pem(key), 0o600)

@@ -60,7 +60,7 @@ def container_problem(pdf: bytes, sig, roots: list) -> str | None:
             and sid.chosen["serial_number"].native == cert.serial_number,
             _canonical_algorithm(digest_alg),
             _canonical_algorithm(signer_info["signature_algorithm"]),
-            not signer_info["unsigned_attrs"],
+            _only_a_timestamp(signer_info["unsigned_attrs"]),
         )
     except Exception as exc:
         return f"the signature container is malformed: {exc}"
@@ -106,3 +106,15 @@ def _minimal_der(data: bytes) -> bool:
 
 def _canonical_algorithm(alg) -> bool:
     return alg.dump() == type(alg)({"algorithm": alg["algorithm"].native}).dump()
+
+
+def _only_a_timestamp(unsigned) -> bool:
+    """Nothing unsigned but, with QIYUE_TSA_URL, one RFC 3161 time-stamp token (itself
+    signed by the time-stamping authority, over this signature's value)."""
+    if not unsigned:
+        return True
+    return (
+        len(unsigned) == 1
+        and unsigned[0]["type"].native == "signature_time_stamp_token"
+        and len(unsigned[0]["values"]) == 1
+    )

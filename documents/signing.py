@@ -1,4 +1,4 @@
-"""Sign PDFs with the organisations' keys and verify them (PAdES baseline B-B, pyHanko).
+"""Sign PDFs with the organisations' keys and verify them (PAdES with pyHanko).
 
 Each :func:`sign_pdf` call appends one signature as an *incremental update*: the bytes
 already in the file are never rewritten, so every earlier signature keeps covering the
@@ -6,22 +6,26 @@ revision it signed, and the newest signature covers the whole file. The signatur
 invisible (no widget appearance); the visible signature blocks are part of the rendered
 document itself.
 
-PAdES B-B, not B-T: a B-T signature needs a timestamp from a time-stamping authority and
-there is none reachable from the deployment, so the signing time is the signer-reported
-``/M`` of the signature dictionary (taken from the workflow act).
+Long-term validation (PAdES B-LT): the same update writes the county CA's certificate and
+its current CRL (documents/crl.py) into the document's DSS, before the signature, so the
+signature covers them and a reader validates the file offline, years later, with the county
+root alone. With ``QIYUE_TSA_URL`` each signature also gets an RFC 3161 time-stamp from the
+county's time-stamping authority (B-T); without one the signing time is the signer-reported
+``/M`` of the signature dictionary (taken from the workflow act). A revoked key signs
+nothing (:func:`refuse_revoked`).
 
 :func:`verify_pdf` never touches the network: the only trust root is the county CA from
-:mod:`documents.pki`, certificate fetching is off, and revocation checking is
-``soft-fail`` — our certificates carry no CRL or OCSP pointers, so there is nothing to
-check and nothing to fetch. (If the county CA ever publishes a CRL, pass it to the
-validation context as ``crls=`` and switch to ``hard-fail``.)
+:mod:`documents.pki`, certificate fetching is off, and the CRLs are those the document
+embeds plus the county's current one (passed in by documents/parsing.py). A CRL out of date
+at the validation moment is not held against a paper (revocation checking is soft), but a
+revocation any CRL of the county lists, dated on or before the moment, always counts.
 
 A document is ``ok`` when it has signatures, each is intact and chains to the county CA,
 no revision after any of them did more than add signatures (pyHanko's difference
 analysis), the last one covers the whole file, and every signature container is exactly
-as :func:`sign_pdf` writes it (so that not even the unsigned bytes of the last container
-can change unnoticed: every single byte of a signed file is protected). Signatures made
-by other software are therefore not ``ok`` here.
+as :func:`sign_pdf` writes it (documents/sigcontainer.py: so that not even the unsigned
+bytes of the last container can change unnoticed: every single byte of a signed file is
+protected). Signatures made by other software are therefore not ``ok`` here.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from . import pki
+from . import crl, pki, tsa
 from .sigcontainer import container_problem
 
 logger = logging.getLogger(__name__)
@@ -90,6 +94,45 @@ def _bytes_reserved(signer) -> int:
     return -(-size // 256) * 256  # pyHanko wants an even number
 
 
+_TIMESTAMP_ROOM = 8192  # a time-stamp token: the TSA's certificate chain and its signature
+
+
+def refuse_revoked(org_code: str) -> None:
+    """A revoked key signs nothing any more (:class:`SigningError`, in the UI's language)."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    certificate = pki.get_org_key(org_code).certificate
+    for entry in crl.revoked():
+        if entry.serial == certificate.serial_number:
+            raise SigningError(
+                _(
+                    "The signing key of %(organisation)s was revoked on %(date)s by the county "
+                    "CA; it cannot sign any more. Ask the county for a new key."
+                )
+                % {
+                    "organisation": pki.get_org_key(org_code).org_name,
+                    "date": timezone.localtime(entry.revoked_at).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
+
+
+def _supply_validation_data(writer, signer, crl_der: bytes | None) -> None:
+    """PAdES B-LT: the county CA's certificate and current CRL go into the document's DSS,
+    so the signature validates offline, years later. They are written in the same update
+    as the signature, before it, so the signature covers them: no byte of the file is left
+    unsigned (pyHanko's ``embed_validation_info`` would append the DSS after the signature,
+    in an update nobody signs)."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer,
+        None,
+        certs=[signer.signing_cert, *signer.cert_registry],
+        crls=[crl.as_asn1(crl_der)] if crl_der else [],
+    )
+
+
 def sign_pdf(
     pdf: bytes,
     *,
@@ -113,6 +156,8 @@ def sign_pdf(
         raise SigningError(f"Invalid signature field name {field_name!r}.")
     try:
         signer = pki.load_org_signer(org_code)
+        refuse_revoked(org_code)
+        crl_der = crl.current_der()
     except pki.PKIError as exc:
         raise SigningError(str(exc)) from exc
     try:
@@ -132,15 +177,19 @@ def sign_pdf(
         location=location or None,
         contact_info=role or None,
     )
+    _supply_validation_data(writer, signer, crl_der)
+    timestamper = tsa.timestamper()
     pdf_signer = _PdfSigner(
         meta,
         signer=signer,
+        timestamper=timestamper,
         new_field_spec=fields.SigFieldSpec(sig_field_name=field_name),
         signing_time=_aware(signed_at),
     )
     out = io.BytesIO()
+    reserved = _bytes_reserved(signer) + (_TIMESTAMP_ROOM if timestamper else 0)
     try:
-        _run(pdf_signer.async_sign_pdf(writer, output=out, bytes_reserved=_bytes_reserved(signer)))
+        _run(pdf_signer.async_sign_pdf(writer, output=out, bytes_reserved=reserved))
     except Exception as exc:
         raise SigningError(f"Signing failed: {exc}") from exc
     return out.getvalue()
@@ -205,15 +254,40 @@ class VerificationResult:
 
 
 def validation_context(
-    roots: list | None = None, moment: dt.datetime | None = None
+    roots: list | None = None,
+    moment: dt.datetime | None = None,
+    crls: list | None = None,
+    certs: list | None = None,
 ) -> ValidationContext:
-    """Offline validation against the county CA only (see the module docstring)."""
+    """Offline validation against the county CA only (see the module docstring), with the
+    CRLs given (the county's current one, those embedded in the document's DSS): a revoked
+    certificate is revoked; where no CRL is at hand the check is soft (B-B papers of old)."""
     return ValidationContext(
         trust_roots=pki.trust_roots() if roots is None else roots,
         moment=moment,
+        crls=crls or [],
+        other_certs=certs or [],
         allow_fetching=False,
         revocation_mode="soft-fail",
     )
+
+
+def embedded_validation_data(reader) -> tuple[list, list]:
+    """The CRLs and certificates in the document's DSS (PAdES B-LT), or none."""
+    from asn1crypto import crl as asn1_crl
+    from pyhanko.pdf_utils.decode_limits import DecodePurpose
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return [], []
+    crls = [
+        asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
+        for ref in dss.crls
+    ]
+    return crls, list(dss.load_certs())
 
 
 def _text(sig_object, key: str) -> str:
@@ -228,8 +302,8 @@ def _subject(cert, attr: str) -> str:
     return str(value)
 
 
-async def _validate_all(pdf: bytes, embedded, roots: list, moment):
-    vc = validation_context(roots, moment)
+async def _validate_all(pdf: bytes, embedded, roots: list, moment, crls, certs):
+    vc = validation_context(roots, moment, crls, certs)
     return [
         await _validate_one(pdf, sig, vc, roots)  # one at a time: they share the reader
         for sig in embedded
@@ -376,27 +450,39 @@ def _run(coro):
 
 
 def verify_pdf(
-    pdf: bytes, *, moment: dt.datetime | None = None, roots: list | None = None
+    pdf: bytes,
+    *,
+    moment: dt.datetime | None = None,
+    roots: list | None = None,
+    crls: list | None = None,
 ) -> VerificationResult:
     """Validate every signature in ``pdf`` offline against the county CA.
 
     Certificates are checked for validity at ``moment`` (default: now). B-B signatures
     carry no trusted time, so once an organisation's certificate has expired its
     signatures no longer validate "now"; pass the time the document was stored (known
-    from the database) to check them as of then. ``roots`` (default: the county CA) lets a
-    child process that has no Django settings validate (:mod:`documents.parsing`).
+    from the database) to check them as of then. ``roots`` (default: the county CA) and
+    ``crls`` (default: none but those the document embeds) let a child process that has no
+    Django settings validate (:mod:`documents.parsing`).
     """
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         embedded = reader.embedded_regular_signatures
+        embedded_crls, certs = embedded_validation_data(reader)
     except Exception as exc:
         return VerificationResult(errors=(f"not a readable PDF: {exc}",), readable=False)
     if not embedded:
         return VerificationResult(errors=("the document is not signed",))
+    roots = pki.trust_roots() if roots is None else roots
+    all_crls = [*(crls or []), *embedded_crls]
     try:
         signatures = _run(
-            _validate_all(pdf, embedded, pki.trust_roots() if roots is None else roots, moment)
+            _validate_all(pdf, embedded, roots, moment, crl.in_date(all_crls, moment), certs)
         )
+        signatures = [
+            crl.mark_revoked(info, sig, all_crls, roots, moment)
+            for info, sig in zip(signatures, embedded, strict=True)
+        ]
     except Exception as exc:  # pragma: no cover - defensive
         logger.exception("PDF verification failed")
         return VerificationResult(errors=(f"verification failed: {exc}",))

@@ -1,10 +1,12 @@
 from django.urls import path
 
 from . import views
+from .crl import CRL_PATH
 
 urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("verify/<str:number>/", views.verify_number, name="verify_number"),
     path("documents/versions/<int:pk>/", views.download, name="document_download"),
     path("documents/batches/<int:pk>/", views.download_combined, name="batch_download"),
+    path(CRL_PATH.lstrip("/"), views.county_crl, name="county_crl"),
 ]

@@ -50,7 +50,10 @@ def check(pdf: bytes) -> Verdict:
         .first()
     )
     batch = None if version else Batch.objects.filter(combined_sha256=digest).first()
-    result = parsing.verify_pdf(pdf) if pdf.startswith(b"%PDF") else None
+    # A paper of ours is checked as of when it was produced: a key revoked since then
+    # leaves the signatures it made before valid.
+    moment = version.produced_at if version is not None else None
+    result = parsing.verify_pdf(pdf, moment=moment) if pdf.startswith(b"%PDF") else None
     signatures = list(result.signatures) if result else []
     if version is not None:
         if version.signature_count and not (result and result.ok):

@@ -119,3 +119,17 @@ def download_combined(request, pk):
         as_attachment=True,
         filename=f"{batch_label(batch).replace(' · ', '-')}.pdf",
     )
+
+
+def county_crl(request):
+    """The county CA's certificate revocation list, for any reader (DER, RFC 5280)."""
+    from django.http import HttpResponse
+
+    from . import crl
+
+    der = crl.current_der()
+    if der is None:
+        raise Http404
+    response = HttpResponse(der, content_type="application/pkix-crl")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

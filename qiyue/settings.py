@@ -376,6 +376,13 @@ if not QIYUE_PUBLIC_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(
         f"QIYUE_PUBLIC_URL={QIYUE_PUBLIC_URL!r} must start with https:// or http://."
     )
+# The county's RFC 3161 time-stamping authority: when set, every signature gets a trusted
+# time-stamp (PAdES B-T, and B-LT with the CRL in the DSS); empty: the act's time only.
+QIYUE_TSA_URL = env_str("QIYUE_TSA_URL", "")
+if QIYUE_TSA_URL and not QIYUE_TSA_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"QIYUE_TSA_URL={QIYUE_TSA_URL!r} must start with https:// or http://."
+    )
 # Fonts prepared once from the Debian CJK fonts (manage.py build_fonts).
 QIYUE_FONT_CACHE_DIR = env_str("QIYUE_FONT_CACHE_DIR", str(VAR_DIR / "fonts"))
 
