@@ -23,7 +23,6 @@ from .keyfiles import (
     PKIError,
     ca_paths,
     load_cert,
-    load_key,
     locked,
     resolve_key_dir,
     write_private,
@@ -90,10 +89,11 @@ def is_revoked(certificate: x509.Certificate, *, key_dir=None) -> bool:
 
 
 def _issue(root: Path, entries: list[Revoked], now: dt.datetime) -> x509.CertificateRevocationList:
+    from . import pki, token
+
     cert_path, key_path = ca_paths(root)
     ca_cert = load_cert(cert_path)
-    if not key_path.exists():
-        raise PKIError(f"The county CA's private key {key_path} is missing; cannot issue a CRL.")
+    ca_key = pki.ca_private_key(key_path)
     previous = _read(root)
     number = 1
     if previous is not None:
@@ -116,7 +116,11 @@ def _issue(root: Path, entries: list[Revoked], now: dt.datetime) -> x509.Certifi
             .revocation_date(entry.revoked_at)
             .build()
         )
-    crl = builder.sign(load_key(key_path), hashes.SHA256())
+    if ca_key is not None:
+        crl = builder.sign(ca_key, hashes.SHA256())
+    else:  # the key is in the PKCS#11 token: it signs what cryptography built
+        stand_in = builder.sign(token.stand_in_key(), hashes.SHA256())
+        crl = x509.load_der_x509_crl(token.signed_by_token(stand_in, token.CA_LABEL, "crl"))
     write_private(crl_path(root), crl.public_bytes(serialization.Encoding.DER), 0o644)
     return crl
 
@@ -150,10 +154,16 @@ def current(*, key_dir=None) -> x509.CertificateRevocationList | None:
     stale = (
         crl is None or now >= crl.last_update_utc + (crl.next_update_utc - crl.last_update_utc) / 2
     )
-    if stale and key_path.exists():
+    if stale and _can_issue(key_path):
         with locked(root):
             crl = _issue(root, revoked(key_dir=root), now)
     return crl
+
+
+def _can_issue(key_path: Path) -> bool:
+    from . import token
+
+    return token.has_key(token.CA_LABEL) if token.in_use() else key_path.exists()
 
 
 def current_der(*, key_dir=None) -> bytes | None:
