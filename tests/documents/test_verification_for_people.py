@@ -2,6 +2,7 @@
 Beijing time, the signer's organisation and person, and for each signature whether it is
 intact, trusted (issued by the county CA) and not revoked."""
 
+import datetime
 import io
 import json
 
@@ -142,3 +143,23 @@ def test_the_json_of_an_altered_file_says_so_and_the_command_exits_1(entrustment
     assert data["status"] == "tampered" and data["authentic"] is False
     assert "title" not in data["document"]  # a changed file's title is not repeated
     assert not all(s["intact"] for s in data["signatures"]) and data["problems"]
+
+
+def test_a_paper_signed_before_its_key_was_revoked_stays_authentic(cast, entrustment):
+    """Revocation is not retroactive: the paper is checked as of when it was produced; the
+    same key signs nothing after (tests/documents/test_long_term_validation.py)."""
+    from documents.revocation import revoke_org_key
+    from documents.verification import check
+
+    document, pdf = entrustment
+    signature = document.edition.signatures.get(order=1)
+    # A CRL's times are whole seconds (and pyHanko allows a second either way): let the paper
+    # have been produced a minute before the key is revoked, as it would be in life.
+    version = document.latest
+    DocumentVersion.objects.filter(pk=version.pk).update(
+        produced_at=version.produced_at - datetime.timedelta(minutes=1)
+    )
+    revoke_org_key(cast.user("county_poverty_office"), signature.organisation_code, "私钥泄露")
+    verdict = check(pdf)
+    assert verdict.status == "authentic"
+    assert [(s.intact, s.trusted, s.revoked) for s in verdict.signatures] == [(True, True, False)]
