@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .crl import CRL_PATH
 
 urlpatterns = [
     path("verify/", views.verify, name="verify"),
@@ -10,4 +11,5 @@ urlpatterns = [
     path("documents/preview/", views.preview_index, name="preview_index"),
     path("documents/preview/<str:kind>/", views.preview_kind, name="preview_kind"),
     path("documents/preview/<str:kind>/pdf/", views.preview_pdf, name="preview_pdf"),
+    path(CRL_PATH.lstrip("/"), views.county_crl, name="county_crl"),
 ]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from .models import Document, DocumentVersion
 from .parsing import Unreadable
-from .verification import check
+from .verification import check, county_root_name
 
 
 def download(request, pk):
@@ -57,7 +57,14 @@ def verify(request):
                 form.add_error("file", str(error))
                 status = 422
     return render(
-        request, "documents/verify.html", {"form": form, "verdict": verdict}, status=status
+        request,
+        "documents/verify.html",
+        {
+            "form": form,
+            "verdict": verdict,
+            "trust_anchor": county_root_name() if verdict and verdict.signatures else "",
+        },
+        status=status,
     )
 
 
@@ -161,4 +168,18 @@ def preview_pdf(request, kind):
     pdf = render_sample_pdf(_kind(kind))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="sample-{kind}.pdf"'
+    return response
+
+
+def county_crl(request):
+    """The county CA's certificate revocation list, for any reader (DER, RFC 5280)."""
+    from django.http import HttpResponse
+
+    from . import crl
+
+    der = crl.current_der()
+    if der is None:
+        raise Http404
+    response = HttpResponse(der, content_type="application/pkix-crl")
+    response["Cache-Control"] = "public, max-age=3600"
     return response

@@ -55,5 +55,6 @@ class Act(StrEnum):
     OPERATOR_CREATE = "operator.create"
     OPERATOR_UPDATE = "operator.update"
     ORG_KEY_ISSUE = "org_key.issue"
+    ORG_KEY_REVOKE = "org_key.revoke"  # documents/revocation.py
     # Sign-in (workflow/security.py)
     LOGIN_LOCKED_OUT = "login_locked_out"
