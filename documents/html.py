@@ -12,12 +12,12 @@ from pathlib import Path
 import segno
 from django.conf import settings
 from django.template import Context, Engine
-from django.utils.html import escape
 
 from .formats import cn_date
 from .kinds import KINDS
 from .models import Edition, Signature
 from .rendering import DocumentRenderingError
+from .seal import seal_svg
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -33,21 +33,9 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=2, border=1)
 
 
-def seal_svg(name: str) -> str:
-    """A round red seal with the organisation's name, drawn over its signature line."""
-    size = 30 if len(name) <= 10 else 24
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="42mm" height="42mm" viewBox="0 0 160 160"'
-        ' font-family="Qiyue Song,Qiyue Rare">'
-        '<circle cx="80" cy="80" r="74" fill="none" stroke="#d00" stroke-width="5"/>'
-        '<text x="80" y="92" font-size="52" text-anchor="middle" fill="#d00">★</text>'
-        f'<text x="80" y="132" font-size="{size * 11 // 30}" text-anchor="middle" fill="#d00">{escape(name)}</text>'
-        "</svg>"
-    )
-
-
 def signature_blocks(edition: Edition, signatures: list[Signature]) -> list[dict]:
     snapshot = edition.snapshot
+    purpose = KINDS[edition.document.kind].seal_purpose
     by_code = {s.organisation_code: s for s in signatures}
     blocks, used = [], set()
     for slot in KINDS[edition.document.kind].slots:
@@ -62,15 +50,16 @@ def signature_blocks(edition: Edition, signatures: list[Signature]) -> list[dict
                 party.get("credit_code", ""),
                 signature,
                 slot.sign_word,
+                purpose,
             )
         )
     for signature in signatures:
         if signature.pk not in used:
-            blocks.append(_block("签章单位", signature.organisation, "", signature, ""))
+            blocks.append(_block("签章单位", signature.organisation, "", signature, "", purpose))
     return blocks
 
 
-def _block(label, party, credit_code, signature, sign_word) -> dict:
+def _block(label, party, credit_code, signature, sign_word, purpose) -> dict:
     return {
         "label": label,
         "party": party,
@@ -83,7 +72,7 @@ def _block(label, party, credit_code, signature, sign_word) -> dict:
         }
         if signature
         else None,
-        "seal_svg": seal_svg(signature.organisation) if signature else "",
+        "seal_svg": seal_svg(signature.organisation, purpose) if signature else "",
     }
 
 

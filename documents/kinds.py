@@ -40,6 +40,7 @@ class Kind:
     prefix: str
     slots: tuple[Slot, ...] = field(default_factory=tuple)
     kind_word: str = "协议"
+    seal_purpose: str = "合同专用章"  # below the seal's star; "" for the official seal (公章)
 
 
 HOUSEHOLD = Slot("乙方", "household", digital=False, sign_word="户主（签字、按手印）")
@@ -77,12 +78,18 @@ KINDS = {
         ),
     ),
     DocumentKind.APPROVAL_REPLY: Kind(
-        "approval_reply", "approval_reply/v1", "关于{project[name]}的批复", "PF", (), "批复"
+        "approval_reply", "approval_reply/v1", "关于{project[name]}的批复", "PF", (), "批复", ""
     ),
     DocumentKind.ACCEPTANCE_REPORT: Kind(
-        "acceptance_report", "acceptance_report/v1", "{project[name]}验收报告", "YS", (), "报告"
+        "acceptance_report", "acceptance_report/v1", "{project[name]}验收报告", "YS", (), "报告", ""
     ),
     DocumentKind.REIMBURSEMENT_FORM: Kind(
-        "reimbursement_form", "reimbursement_form/v1", "{project[name]}报账单", "BZ", (), "报账单"
+        "reimbursement_form",
+        "reimbursement_form/v1",
+        "{project[name]}报账单",
+        "BZ",
+        (),
+        "报账单",
+        "",
     ),
 }
