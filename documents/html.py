@@ -111,15 +111,28 @@ def render_html(edition: Edition, signatures: list[Signature]) -> str:
         signature_blocks=signature_blocks(edition, signatures),
         verify_url=url,
         qr_svg=qr_svg(url),
+        qr_codes=KINDS[document.kind].qr_codes,
     )
 
 
 def render_paper(
-    template: str, snapshot: dict, *, title, number, kind_word, signature_blocks, verify_url, qr_svg
+    template: str,
+    snapshot: dict,
+    *,
+    title,
+    number,
+    kind_word,
+    signature_blocks,
+    verify_url,
+    qr_svg,
+    qr_codes=(),
 ) -> str:
-    """The paper's HTML from its snapshot and what production adds (number, signatures, QR);
-    a variable the template names that is not there raises :class:`MissingVariable`."""
+    """The paper's HTML from its snapshot and what production adds (number, signatures, QR,
+    and a QR code ``<key>_qr`` of each address in ``qr_codes``); a variable the template
+    names that is not there raises :class:`MissingVariable`."""
+    codes = {f"{key}_qr": _qr_of(snapshot, key) for key in qr_codes}
     context = {
+        **codes,
         **snapshot,
         "title": title,
         "title_parts": title_parts(title, [(snapshot.get("project") or {}).get("name", "")]),
@@ -131,6 +144,12 @@ def render_paper(
         "qr_svg": qr_svg,
     }
     return _engine().get_template(f"documents/{template}.html").render(_StrictContext(context))
+
+
+def _qr_of(snapshot: dict, key: str) -> str:
+    if not snapshot.get(key):
+        raise MissingVariable(key)
+    return qr_svg(snapshot[key])
 
 
 # --- Strict rendering: a legal document never carries a blank where data was missing --------

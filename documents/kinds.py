@@ -41,6 +41,8 @@ class Kind:
     slots: tuple[Slot, ...] = field(default_factory=tuple)
     kind_word: str = "协议"
     seal_purpose: str = "合同专用章"  # below the seal's star; "" for the official seal (公章)
+    # Snapshot values that are addresses to print as QR codes too: each as ``<key>_qr``.
+    qr_codes: tuple[str, ...] = ()
 
 
 HOUSEHOLD = Slot("乙方", "household", digital=False, sign_word="户主（签字、按手印）")
@@ -90,6 +92,36 @@ KINDS = {
         "BZ",
         (),
         "报账单",
+        "",
+    ),
+    # Posted on the village board, so their lists print masked ID numbers only.
+    DocumentKind.PUBLIC_NOTICE: Kind(
+        "public_notice",
+        "public_notice/v1",
+        "关于{project[name]}的公示",
+        "GS",
+        (Slot("公示单位", "village_committee"),),
+        "公示",
+        "",
+        ("report_url",),
+    ),
+    DocumentKind.DIVIDEND_NOTICE: Kind(
+        "dividend_notice",
+        "dividend_notice/v1",
+        "{project[name]}分红名单公示",
+        "FH",
+        (Slot("公示单位", "village_committee"),),
+        "公示",
+        "",
+        ("report_url",),
+    ),
+    DocumentKind.OWNERSHIP_CERTIFICATE: Kind(
+        "ownership_certificate",
+        "ownership_certificate/v1",
+        "{project[name]}资产所有权证",
+        "SQ",
+        (Slot("登记机关", "registrar"),),
+        "证书",
         "",
     ),
 }
