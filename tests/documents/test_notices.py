@@ -2,10 +2,12 @@
 (分红名单公示) for the village board, and the asset ownership certificate (所有权证). Each is
 produced where the process reaches it, signed, and read back from its PDF as a stranger would."""
 
+import io
 import shutil
 import subprocess
 
 import pytest
+from pypdf import PdfReader
 
 from documents import signing
 from documents.formats import cn_date
@@ -70,6 +72,11 @@ def test_the_public_notice_is_posted_with_its_dates_amount_and_masked_ids(
     assert "¥12,000.00" in text  # each household's subsidy
     assert_ids_masked(text, cast.households["A1"])
     assert f"/report/project/{project.pk}/" in text and "/verify/" in text
+
+    # The village committee's seal: its name along the arc, one character a line, no purpose.
+    seal_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "\n".join("织金县珠藏镇乐丰村村民委员会") + "\n" in seal_text
+    assert "专用章" not in seal_text
 
     result = signing.verify_pdf(pdf)
     assert result.ok
