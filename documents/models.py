@@ -25,6 +25,9 @@ class DocumentKind(models.TextChoices):
     APPROVAL_REPLY = "approval_reply", _("Approval reply")
     ACCEPTANCE_REPORT = "acceptance_report", _("Acceptance report")
     REIMBURSEMENT_FORM = "reimbursement_form", _("Reimbursement form")
+    PUBLIC_NOTICE = "public_notice", _("Public notice")
+    DIVIDEND_NOTICE = "dividend_notice", _("Dividend list notice")
+    OWNERSHIP_CERTIFICATE = "ownership_certificate", _("Asset ownership certificate")
 
 
 def visible_projects(user):

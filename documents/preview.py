@@ -93,7 +93,48 @@ POOL = {
     "operator": OPERATOR,
     "household": HOUSEHOLD,
     "terms": TERMS,
-    "beneficiaries": [{**HOUSEHOLD, "share": _money("10000")}],
+    "beneficiaries": [
+        {
+            **HOUSEHOLD,
+            "share": _money("10000"),
+            "id_masked": "520524********001X",
+            "amount": _money("10000"),
+        }
+    ],
+    "village_committee": {
+        "name": "织金县珠藏镇乐丰村村民委员会",
+        "code": "R3-gov",
+        "credit_code": "54520524MF0000003A",
+        "representative": "张建华",
+    },
+    "registrar": GOV,
+    "report_url": "https://qiyue.example.org/report/project/12/",
+    "notice": {"start": "2026年9月1日", "end": "2026年9月7日", "days": 7},
+    "dividend": {
+        "year": 1,
+        "period_start": "2026年11月1日",
+        "period_end": "2027年10月31日",
+        "due_on": "2027年11月30日",
+        "total": _money("18000"),
+        "households": 30,
+    },
+    "shares": [
+        {"name": "王喆", "id_masked": "520524********001X", "members": 4, "amount": _money("600")}
+    ],
+    "assets": [
+        {
+            "name": "乐丰村标准化生猪圈舍",
+            "value": _money("300000"),
+            "owner": "村集体",
+            "certificate_no": "织扶资〔2027〕12号",
+            "operation": "委托经营",
+            "operated_by": "织金县珠藏镇乐丰生猪养殖专业合作社",
+            "income_terms": "按协议保底分红，收益按721分配",
+            "supervised_by": "珠藏镇扶贫工作站",
+            "registered_on": "2027年7月10日",
+        }
+    ],
+    "total_value": _money("300000"),
     "share": _money("10000"),
     "household_schedule": [{"year": 1, "rate": "6.00", "amount": _money("600")}],
     "subsidy": _money("12000"),
@@ -138,6 +179,13 @@ ENTRUSTMENT = (
     *_paths("beneficiaries.*", ("name", "id_number", "members")),
     "beneficiaries.*.share.figures",
     "copies",
+)
+NOTICE = (  # what both notices print of the village, the township and the period
+    "village_committee.name",
+    "township_gov.name",
+    "project.name",
+    *_paths("notice", ("start", "end", "days")),
+    "report_url",
 )
 BENEFIT_LINKAGE = (
     *_paths("operator", PARTY),
@@ -210,6 +258,36 @@ VARIABLES = {
             *_paths("reports.*", ("on", "percent", "description")),
             *_paths("records.*", ("level", "on", "by", "conclusion")),
             "accepted_on",
+        )
+    },
+    DocumentKind.PUBLIC_NOTICE: {
+        "": (
+            *NOTICE,
+            *_paths("project", ("village", "township_name", "industry", "scale", "mode")),
+            "project.households",
+            *_paths("project.funds", MONEY),
+            *_paths("beneficiaries.*", ("name", "id_masked", "members")),
+            "beneficiaries.*.amount.figures",
+        )
+    },
+    DocumentKind.DIVIDEND_NOTICE: {
+        "": (
+            *NOTICE,
+            *_paths("dividend", ("year", "period_start", "period_end", "due_on", "households")),
+            *_paths("dividend.total", MONEY),
+            *_paths("shares.*", ("name", "id_masked", "members")),
+            "shares.*.amount.figures",
+        )
+    },
+    DocumentKind.OWNERSHIP_CERTIFICATE: {
+        "": (
+            "registrar.name",
+            *_paths("project", ("name", "approval_doc_no", "village", "mode")),
+            *_paths("project.funds", MONEY),
+            *_paths("assets.*", ("name", "owner", "certificate_no", "operation")),
+            *_paths("assets.*", ("operated_by", "income_terms", "supervised_by", "registered_on")),
+            *_paths("assets.*.value", MONEY),
+            *_paths("total_value", MONEY),
         )
     },
     DocumentKind.REIMBURSEMENT_FORM: {
@@ -426,6 +504,7 @@ def render_sample_html(kind, data: dict | None = None) -> str:
         ],
         verify_url="（样例，无核验地址）",
         qr_svg="",
+        qr_codes=meta.qr_codes,
     )
 
 

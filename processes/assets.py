@@ -11,6 +11,7 @@ from ground.acts import Act
 from permissions.roles import COUNTY_POVERTY_OFFICE, TOWNSHIP_WORK_STATION
 from workflow.inputs import InputDiscipline
 
+from . import paperwork
 from .models import Asset, ImplementationMode, Project
 from .rules import assets as rules_assets
 from .rules import income_split
@@ -99,11 +100,12 @@ def register_asset(actor, project, form: AssetForm) -> Asset:
     asset.project = project
     asset.registered_by = actor
     asset.save()
-    audit.record(
+    entry = audit.record(
         actor,
         Act.ASSET_REGISTER,
         asset,
         project_id=project.pk,
         after=audit.jsonable({f: getattr(asset, f) for f in AssetForm.Meta.fields}),
     )
+    paperwork.registrar_issues_ownership_certificate(project, actor, entry)
     return asset

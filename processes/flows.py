@@ -105,6 +105,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Annotation(title=_("Public notice"))
         .Stage("notice", days=10, remind_before=2)
         .Role(VILLAGE_SECRETARY, at=village)
+        .AfterComplete(paperwork.village_posts_public_notice)
         .Next(this.public_notice_passed)
     )
     public_notice_passed = (
@@ -336,6 +337,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Annotation(title=_("Dividend list public notice"))
         .Stage("maintenance", days=10, remind_before=2)  # the dividend list is posted ≥ 7 days
         .Role(VILLAGE_SECRETARY, at=village)
+        .AfterComplete(paperwork.village_posts_dividend_notice)
         .Next(this.dividend_notice_passed)
     )
     dividend_notice_passed = (

@@ -65,6 +65,7 @@ SECTIONS = {
 
 # node name → the kinds of paper the step rests on (those already issued are linked).
 DOCUMENTS = {
+    "county_review": (DocumentKind.PUBLIC_NOTICE,),
     "funds_issue": (DocumentKind.APPROVAL_REPLY,),
     "subsidy_agreements": (DocumentKind.APPROVAL_REPLY,),
     "entrustment_agreement": (DocumentKind.APPROVAL_REPLY,),
@@ -85,7 +86,11 @@ DOCUMENTS = {
     "payment": (DocumentKind.REIMBURSEMENT_FORM, DocumentKind.DIRECT_SUBSIDY),
     "maintenance_review": (DocumentKind.ENTRUSTMENT,),
     "dividend_notice": (DocumentKind.ENTRUSTMENT,),
-    "dividend_payout": (DocumentKind.ENTRUSTMENT, DocumentKind.BENEFIT_LINKAGE),
+    "dividend_payout": (
+        DocumentKind.DIVIDEND_NOTICE,
+        DocumentKind.ENTRUSTMENT,
+        DocumentKind.BENEFIT_LINKAGE,
+    ),
     "term_end": (DocumentKind.ENTRUSTMENT,),
     "renewal_countersign": (DocumentKind.ENTRUSTMENT,),
     "principal_return": (DocumentKind.ENTRUSTMENT,),
