@@ -17,8 +17,8 @@ from processes.models import ImplementationMode
 from processes.rules.benefit_linkage import MIN_HOUSEHOLD_SHARE, dividend_schedule
 from processes.rules.direct_subsidy import HOUSEHOLD_CAP
 from processes.rules.dividends import add_years, guaranteed_dividend
+from processes.rules.id_numbers import mask_id_number
 from processes.rules.income_split import split_income
-from processes.summaries import mask_id_number
 
 from .parties import operator_party, region_government
 
