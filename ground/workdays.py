@@ -16,7 +16,15 @@ import datetime
 
 import chinese_calendar
 import holidays
-from django.db.models import F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import (
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Greatest, TruncDate
 
 from .calendar import FIRST_YEAR, LAST_YEAR, is_provisional, is_working_day
@@ -103,7 +111,8 @@ def local_date(field: str):
     :func:`ordinal_of` and :func:`working_days_expr`."""
     from django.utils import timezone
 
-    return TruncDate(OuterRef(field), tzinfo=timezone.get_current_timezone())
+    outer = ExpressionWrapper(OuterRef(field), output_field=DateTimeField())
+    return TruncDate(outer, tzinfo=timezone.get_current_timezone())
 
 
 def working_days_expr(start, end):

@@ -254,3 +254,30 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class TaskClock(models.Model):
+    """A live task's deadline, stored so that overdue and due soon are SQL filters
+    (``due < today``). Computed by workflow/deadlines.py (working days, the county's limit,
+    paused while sent back) when the task is created and again by every sweep and when a
+    county changes a limit; ``due`` is empty when the holiday calendar does not cover the
+    task's dates."""
+
+    task = models.OneToOneField(
+        "viewflow.Task", models.CASCADE, primary_key=True, related_name="clock"
+    )
+    started = models.DateField(_("started"))
+    working_days = models.PositiveSmallIntegerField(_("time limit (working days)"))
+    remind_before_days = models.PositiveSmallIntegerField(default=2)
+    escalate_after_days = models.PositiveSmallIntegerField(default=5)
+    used_before = models.PositiveSmallIntegerField(default=0)
+    due = models.DateField(_("deadline"), null=True, db_index=True)
+    remind_on = models.DateField(null=True)
+    escalate_on = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = _("task deadline")
+        verbose_name_plural = _("task deadlines")
+
+    def __str__(self) -> str:
+        return f"task {self.task_id}: {self.due}"
