@@ -21,6 +21,7 @@ from viewflow.workflow.status import STATUS
 
 from processes import dashboard
 from processes.models import ImplementationMode
+from workflow.deadlines import live_tasks, refresh_clocks
 from workflow.tasks import ScopedTask
 
 from ..flowdriver import Driver
@@ -41,7 +42,19 @@ def open_task(project):
 
 
 def set_times(task, created, finished=None):
+    """Backdate a task, and re-time its stored deadline as the sweep would."""
     ScopedTask.objects.filter(pk=task.pk).update(created=created, finished=finished)
+    refresh_clocks(live_tasks().filter(pk=task.pk))
+
+
+def rows(user, today=TODAY, **filters):
+    """The dashboard's rows: every open task, or with ``filters`` those needing attention."""
+    tasks = dashboard.attention(user, today, **filters) if filters else dashboard.open_tasks(user)
+    return dashboard.rows_of(tasks, today)
+
+
+def attention(user, **filters):
+    return dashboard.rows_of(dashboard.attention(user, TODAY, **filters), TODAY)
 
 
 def done_task(project, node):
@@ -84,9 +97,10 @@ def names(rows):
 
 
 def test_county_supervisor_sees_overdue_and_stalled_projects_of_every_township(cast, seeded):
-    rows = dashboard.project_rows(cast.user("county_discipline"), TODAY)
-    assert len(rows) == 6
-    status = {row.project.name: row.status for row in rows}
+    supervisor = cast.user("county_discipline")
+    every = rows(supervisor)
+    assert len(every) == 6
+    status = {row.project.name: row.status for row in every}
     assert status == {
         "甲": "escalated",
         "乙": "overdue",
@@ -95,28 +109,29 @@ def test_county_supervisor_sees_overdue_and_stalled_projects_of_every_township(c
         "己": "ok",
         "戊": "escalated",
     }
-    assert names(r for r in rows if r.stalled) == ["丙"]
-    assert names(dashboard.filter_rows(rows)) == ["丙", "乙", "戊", "甲"]
-    age = {row.project.name: row.age for row in rows}
+    assert names(r for r in every if r.stalled) == ["丙"]
+    assert names(attention(supervisor)) == ["丙", "乙", "戊", "甲"]
+    age = {row.project.name: row.age for row in every}
     assert (age["甲"], age["乙"], age["丙"], age["丁"]) == (18, 15, 10, 2)
 
 
 def test_filters_by_township_stage_leader_and_age(cast, seeded):
-    rows = dashboard.project_rows(cast.user("county_poverty_office"), TODAY)
+    office = cast.user("county_poverty_office")
     a, b = cast.regions["A"], cast.regions["B"]
-    assert names(dashboard.filter_rows(rows, township=b.pk)) == ["戊"]
-    assert names(dashboard.filter_rows(rows, township=a.pk, show="overdue")) == ["乙", "甲"]
-    assert names(dashboard.filter_rows(rows, show="stalled")) == ["丙"]
-    assert names(dashboard.filter_rows(rows, stage="application")) == ["丙", "乙", "戊", "甲"]
-    assert names(dashboard.filter_rows(rows, stage="notice")) == []
+    assert names(attention(office, township=b.pk)) == ["戊"]
+    assert names(attention(office, township=a.pk, show="overdue")) == ["乙", "甲"]
+    assert names(attention(office, show="stalled")) == ["丙"]
+    assert names(attention(office, stage="application")) == ["丙", "乙", "戊", "甲"]
+    assert names(attention(office, stage="notice")) == []
     lead = cast.user("township_lead", "A")
-    assert names(dashboard.filter_rows(rows, leader=lead.pk)) == ["甲"]
-    assert names(dashboard.filter_rows(rows, min_age=16)) == ["戊", "甲"]
+    assert names(attention(office, leader=lead.pk)) == ["甲"]
+    assert names(attention(office, min_age=16)) == ["戊", "甲"]
+    assert names(attention(office, min_age=18)) == ["戊", "甲"]  # 18 working days, exactly
+    assert names(attention(office, min_age=19)) == []
 
 
 def test_heatmap_counts_overdue_projects_by_township_and_stage(cast, seeded):
-    rows = dashboard.project_rows(cast.user("county_discipline"), TODAY)
-    table = dashboard.heatmap(rows, dashboard.townships_of(rows))
+    table = dashboard.heatmap(cast.user("county_discipline"), TODAY)
     counts = {
         (line["township"].name, cell["stage"]): cell["count"]
         for line in table
@@ -139,10 +154,12 @@ def test_median_working_days_per_stage_and_township(cast, seeded):
 
 
 def test_township_lead_sees_only_their_township(cast, seeded):
-    rows = dashboard.project_rows(cast.user("township_lead", "B"), TODAY)
-    assert names(rows) == ["戊"]
-    rows = dashboard.project_rows(cast.user("township_lead", "A"), TODAY)
-    assert "戊" not in names(rows) and len(rows) == 5
+    assert names(rows(cast.user("township_lead", "B"))) == ["戊"]
+    seen = rows(cast.user("township_lead", "A"))
+    assert "戊" not in names(seen) and len(seen) == 5
+    assert [
+        line["township"].name for line in dashboard.heatmap(cast.user("township_lead", "B"), TODAY)
+    ] == ["桂果镇"]
     assert list(dashboard.median_working_days(cast.user("township_lead", "B"))) == [
         {"township": "桂果镇", "cells": [None, 0] + [None] * 7}
     ]
@@ -223,8 +240,8 @@ def test_deadlines_in_a_year_not_yet_announced_are_marked_provisional(cast):
 
     StageLimit.objects.create(county=cast.regions["county"], node="application", working_days=300)
     project = Driver(cast, "A1").start(name="庚", mode=ImplementationMode.DIRECT_SUBSIDY)
-    rows = dashboard.project_rows(cast.user("county_poverty_office"))
-    row = next(r for r in rows if r.project == project)
+    every = rows(cast.user("county_poverty_office"), timezone.localdate())
+    row = next(r for r in every if r.project == project)
     assert row.deadline is not None and row.deadline.due.year > LAST_YEAR
     page = cast.client(cast.user("county_poverty_office")).get(URL).content.decode()
     assert f"{LAST_YEAR}年以后的办理时限为暂定" in page
