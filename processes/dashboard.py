@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Aggregate, Case, Count, FloatField, Q, Value, When
+from django.db.models import Aggregate, Case, Count, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
@@ -133,17 +133,21 @@ def with_clock_days(tasks, today: datetime.date):
 # --- Queries ----------------------------------------------------------------------------
 
 
-def open_tasks(user):
+def projects_of(who):
+    """The projects a user may see; a page resolves them once and passes the queryset to
+    every function here (each takes a user or that queryset)."""
+    return who if isinstance(who, QuerySet) else Project.objects.visible_to(who)
+
+
+def open_tasks(who):
     """The open human tasks of every project the user may see (a queryset)."""
     return ScopedTask.objects.filter(
-        flow_task_type="HUMAN",
-        status__in=LIVE,
-        **{f"{PROJECT}__in": Project.objects.visible_to(user)},
+        flow_task_type="HUMAN", status__in=LIVE, **{f"{PROJECT}__in": projects_of(who)}
     )
 
 
 def attention(
-    user,
+    who,
     today: datetime.date,
     *,
     township=None,
@@ -154,7 +158,7 @@ def attention(
 ):
     """The open tasks that need attention, with the dashboard's filters, oldest first;
     ``show`` is "overdue", "stalled" or anything else for both."""
-    tasks = open_tasks(user)
+    tasks = open_tasks(who)
     overdue, stalled = overdue_q(today), stalled_q(today)
     if show == "overdue":
         tasks = tasks.filter(overdue)
@@ -209,11 +213,11 @@ def rows_of(tasks, today: datetime.date) -> list[Row]:
     return rows
 
 
-def summary(user, today: datetime.date) -> dict:
+def summary(who, today: datetime.date) -> dict:
     """Overdue and stalled counts, and whether any deadline is missing (outside the holiday
     data) or provisional (past the announced years): one aggregate query."""
     last_announced = datetime.date(LAST_YEAR, 12, 31)
-    return open_tasks(user).aggregate(
+    return open_tasks(who).aggregate(
         overdue=Count("pk", filter=overdue_q(today)),
         stalled=Count("pk", filter=stalled_q(today)),
         gaps=Count("pk", filter=Q(clock__due__isnull=True)),
@@ -221,11 +225,11 @@ def summary(user, today: datetime.date) -> dict:
     )
 
 
-def heatmap(user, today: datetime.date) -> list[dict]:
+def heatmap(who, today: datetime.date) -> list[dict]:
     """Township × stage: how many projects are overdue, with a shade (0–1) for the cell;
     one line per township with open work (one query)."""
     cells = (
-        open_tasks(user)
+        open_tasks(who)
         .annotate(stage=stage_case())
         .values(f"{TOWNSHIP}_id", f"{TOWNSHIP}__name", f"{TOWNSHIP}__path", "stage")
         .annotate(n=Count(PROJECT, distinct=True, filter=overdue_q(today)))
@@ -249,9 +253,9 @@ def heatmap(user, today: datetime.date) -> list[dict]:
     return table
 
 
-def leaders(user) -> list:
+def leaders(who) -> list:
     """The responsible leaders of projects with open work, by name (one query)."""
-    led = open_tasks(user).values(f"{PROJECT}__responsible_leader_id")
+    led = open_tasks(who).values(f"{PROJECT}__responsible_leader_id")
     return sorted(User.objects.filter(pk__in=led), key=lambda u: u.get_full_name())
 
 
@@ -265,7 +269,7 @@ class Median(Aggregate):
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
 
 
-def median_working_days(user) -> list[dict]:
+def median_working_days(who) -> list[dict]:
     """Median working days per stage per township, from completed tasks: on PostgreSQL one
     ``percentile_cont`` query; elsewhere one query counting tasks per number of days (a
     histogram as long as the distinct durations, never one row per task)."""
@@ -274,7 +278,7 @@ def median_working_days(user) -> list[dict]:
             flow_task_type="HUMAN",
             status=STATUS.DONE,
             finished__isnull=False,
-            **{f"{PROJECT}__in": Project.objects.visible_to(user)},
+            **{f"{PROJECT}__in": projects_of(who)},
         )
         .annotate(
             stage=stage_case(),

@@ -26,8 +26,9 @@ class DashboardView(generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         user, params, today = self.request.user, self.request.GET, timezone.localdate()
+        projects = dashboard.projects_of(user)  # the jurisdiction, resolved once
         tasks = dashboard.attention(
-            user,
+            projects,
             today,
             township=query_id(params, "township"),
             stage=params.get("stage") or None,
@@ -40,8 +41,8 @@ class DashboardView(generic.TemplateView):
         regions = urge_regions(user)
         for row in rows:
             row.may_urge = may_urge(user, row.task, regions)
-        counts = dashboard.summary(user, today)
-        heatmap = dashboard.heatmap(user, today)
+        counts = dashboard.summary(projects, today)
+        heatmap = dashboard.heatmap(projects, today)
         stages = [(code, label) for code, label, _nodes in STAGES]
         return {
             **super().get_context_data(**kwargs),
@@ -54,9 +55,9 @@ class DashboardView(generic.TemplateView):
             "stall_days": dashboard.STALL_WORKING_DAYS,
             "townships": [line["township"] for line in heatmap],
             "stages": stages,
-            "leaders": dashboard.leaders(user),
+            "leaders": dashboard.leaders(projects),
             "heatmap": heatmap,
-            "medians": dashboard.median_working_days(user),
+            "medians": dashboard.median_working_days(projects),
             "params": params,
         }
 
