@@ -29,7 +29,6 @@ from django.db import connection
 from django.db.models import Aggregate, Case, Count, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
-from viewflow.workflow.status import STATUS
 
 from ground.calendar import LAST_YEAR
 from ground.workdays import day_with_ordinal_at_most, local_date, working_days_expr
@@ -44,6 +43,7 @@ from workflow.deadlines import (
     overdue_q,
     stored_deadline,
 )
+from workflow.models import TaskClock
 from workflow.tasks import ScopedTask
 
 from .models import Operator, Project
@@ -270,36 +270,27 @@ class Median(Aggregate):
 
 
 def median_working_days(who) -> list[dict]:
-    """Median working days per stage per township, from completed tasks: on PostgreSQL one
+    """Median working days per stage per township, from completed tasks of the villages
+    the user's projects are in (each task's working days, village and stage are stored on
+    its clock when it is completed; index ``clock_worked_by_place``): on PostgreSQL one
     ``percentile_cont`` query; elsewhere one query counting tasks per number of days (a
     histogram as long as the distinct durations, never one row per task)."""
-    done = (
-        ScopedTask.objects.filter(
-            flow_task_type="HUMAN",
-            status=STATUS.DONE,
-            finished__isnull=False,
-            **{f"{PROJECT}__in": projects_of(who)},
-        )
-        .annotate(
-            stage=stage_case(),
-            days=working_days_expr(local_date("created"), local_date("finished")),
-        )
-        .exclude(stage="")
-        .filter(days__isnull=False)
-    )
-    keys = (f"{TOWNSHIP}_id", f"{TOWNSHIP}__name", f"{TOWNSHIP}__path", "stage")
+    done = TaskClock.objects.filter(
+        worked__isnull=False, region__in=projects_of(who).values("village_id")
+    ).exclude(stage="")
+    keys = ("region__parent_id", "region__parent__name", "region__parent__path", "stage")
     medians, names = {}, {}
     if connection.vendor == "postgresql":
-        for row in done.values(*keys).annotate(median=Median("days")).order_by():
+        for row in done.values(*keys).annotate(median=Median("worked")).order_by():
             township = row[keys[0]]
             names[township] = (row[keys[2]], row[keys[1]])
             medians[township, row["stage"]] = row["median"]
     else:
         histograms = {}
-        for row in done.values(*keys, "days").annotate(n=Count("pk")).order_by():
+        for row in done.values(*keys, "worked").annotate(n=Count("pk")).order_by():
             township = row[keys[0]]
             names[township] = (row[keys[2]], row[keys[1]])
-            histograms.setdefault((township, row["stage"]), []).append((row["days"], row["n"]))
+            histograms.setdefault((township, row["stage"]), []).append((row["worked"], row["n"]))
         medians = {key: _median(counts) for key, counts in histograms.items()}
     table = []
     for township, (_path, name) in sorted(names.items(), key=lambda item: item[1][0]):

@@ -10,12 +10,13 @@ class WorkflowConfig(AppConfig):
     def ready(self):
         from viewflow.workflow.models import Task
 
-        from .deadlines import limit_changed, task_created
+        from .deadlines import limit_changed, task_saved
         from .models import StageLimit
         from .tasks import ScopedTask
 
-        # A new live task gets its stored deadline; a county's new limit re-times its tasks.
+        # A new live task gets its stored deadline, a finished one the working days it took;
+        # a county's new limit re-times its tasks.
         for task_class in (Task, ScopedTask):
-            post_save.connect(task_created, sender=task_class, dispatch_uid=f"clock-{task_class}")
+            post_save.connect(task_saved, sender=task_class, dispatch_uid=f"clock-{task_class}")
         post_save.connect(limit_changed, sender=StageLimit, dispatch_uid="clock-limit-saved")
         post_delete.connect(limit_changed, sender=StageLimit, dispatch_uid="clock-limit-deleted")

@@ -355,10 +355,76 @@ def escalated_q(today: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}clock__escalate_on__lte": today})
 
 
-def task_created(sender, instance, created, **kwargs) -> None:
-    """post_save of a task: a new live human task gets its clock (workflow/apps.py)."""
-    if created and instance.flow_task_type == "HUMAN" and instance.status in LIVE:
+def _regions(tasks) -> dict[int, int]:
+    """process id → the id of the region its flow declares (a village), one query per flow."""
+    by_flow = defaultdict(set)
+    for task in tasks:
+        by_flow[task.flow_task.flow_class].add(task.process_id)
+    regions = {}
+    for flow_class, process_ids in by_flow.items():
+        rows = flow_class.process_class._default_manager.filter(pk__in=process_ids)
+        regions.update(rows.values_list("pk", flow_class.region_field))
+    return regions
+
+
+def store_worked(tasks) -> None:
+    """Store the working days these finished tasks took (``created`` → ``finished``, local
+    dates; None outside the holiday data), with their region and stage, for the medians."""
+    from .models import TaskClock
+
+    regions = _regions(tasks)
+    rows = []
+    for task in tasks:
+        started, finished = _local_date(task.created), _local_date(task.finished)
+        try:
+            worked = working_days_between(started, finished)
+        except CalendarNotCovered:
+            worked = None
+        rows.append(
+            TaskClock(
+                task_id=task.pk,
+                started=started,
+                working_days=0,
+                worked=worked,
+                region_id=regions.get(task.process_id),
+                stage=getattr(task.flow_task, "stage", None) or "",
+            )
+        )
+    TaskClock.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["task"],
+        update_fields=["worked", "region", "stage"],
+    )
+
+
+def refresh_worked(tasks=None, chunk: int = 5000) -> int:
+    """Recompute the working days taken by finished human tasks (all by default)."""
+    if tasks is None:
+        tasks = Task.objects.filter(
+            flow_task_type="HUMAN", status=STATUS.DONE, finished__isnull=False
+        )
+    count, batch = 0, []
+    fields = ("pk", "created", "finished", "flow_task", "process_id")
+    for task in tasks.only(*fields).order_by("pk").iterator(chunk_size=chunk):
+        batch.append(task)
+        if len(batch) == chunk:
+            store_worked(batch)
+            count, batch = count + len(batch), []
+    store_worked(batch)
+    return count + len(batch)
+
+
+def task_saved(sender, instance, created, **kwargs) -> None:
+    """post_save of a task (workflow/apps.py): a new live human task gets its clock; a
+    completed one records the working days it took."""
+    if instance.flow_task_type != "HUMAN":
+        return
+    if created and instance.status in LIVE:
         store_clocks([instance])
+    elif instance.status == STATUS.DONE and instance.finished is not None:
+        store_worked([instance])
 
 
 def limit_changed(sender, instance, **kwargs) -> None:

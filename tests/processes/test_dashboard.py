@@ -21,7 +21,7 @@ from viewflow.workflow.status import STATUS
 
 from processes import dashboard
 from processes.models import ImplementationMode
-from workflow.deadlines import live_tasks, refresh_clocks
+from workflow.deadlines import live_tasks, refresh_clocks, refresh_worked
 from workflow.tasks import ScopedTask
 
 from ..flowdriver import Driver
@@ -45,6 +45,8 @@ def set_times(task, created, finished=None):
     """Backdate a task, and re-time its stored deadline as the sweep would."""
     ScopedTask.objects.filter(pk=task.pk).update(created=created, finished=finished)
     refresh_clocks(live_tasks().filter(pk=task.pk))
+    if finished is not None:
+        refresh_worked(ScopedTask.objects.filter(pk=task.pk))
 
 
 def rows(user, today=TODAY, **filters):

@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from processes.models import ImplementationMode
-from workflow.deadlines import deadline_of, live_tasks, overdue_q, stored_deadline
+from workflow.deadlines import (
+    deadline_of,
+    live_tasks,
+    overdue_q,
+    refresh_worked,
+    stored_deadline,
+)
 from workflow.models import StageLimit, TaskClock
 from workflow.supervision import sweep
 from workflow.tasks import ScopedTask
@@ -64,12 +70,26 @@ def test_a_county_limit_re_times_the_countys_open_tasks(cast, in_review):
     assert clock_of(other_task) == before
 
 
-def test_the_next_task_of_a_project_gets_its_own_clock(in_review):
+def test_the_next_task_of_a_project_gets_its_own_clock(in_review, cast):
     driver, project, task = in_review
     driver.step(project, "township_review")
     following = driver.open_task(project)
     assert following.pk != task.pk
     assert clock_of(following) == deadline_of(following)
+    # the finished review records the working days it took, its village and its stage
+    done = TaskClock.objects.get(task_id=task.pk)
+    assert (done.worked, done.region, done.stage) == (0, cast.regions["A1"], "application")
+
+
+def test_backdated_finished_tasks_are_recounted(in_review):
+    driver, project, task = in_review
+    driver.step(project, "township_review")
+    ScopedTask.objects.filter(pk=task.pk).update(
+        created=datetime.datetime(2025, 9, 26, 9, tzinfo=SHANGHAI),
+        finished=datetime.datetime(2025, 10, 13, 9, tzinfo=SHANGHAI),
+    )
+    assert refresh_worked(ScopedTask.objects.filter(pk=task.pk)) == 1
+    assert TaskClock.objects.get(task_id=task.pk).worked == 7  # over National Day 2025
 
 
 def test_live_tasks_of_a_county_are_its_own(cast, in_review):
