@@ -213,35 +213,33 @@ def rows_of(tasks, today: datetime.date) -> list[Row]:
     return rows
 
 
-def summary(who, today: datetime.date) -> dict:
-    """Overdue and stalled counts, and whether any deadline is missing (outside the holiday
-    data) or provisional (past the announced years): one aggregate query."""
+def overview(who, today: datetime.date) -> tuple[dict, list[dict]]:
+    """The counts above the rows and the heatmap, from one query grouping the open tasks
+    by township and stage: :func:`summary` and :func:`heatmap` in one go."""
     last_announced = datetime.date(LAST_YEAR, 12, 31)
-    return open_tasks(who).aggregate(
-        overdue=Count("pk", filter=overdue_q(today)),
-        stalled=Count("pk", filter=stalled_q(today)),
-        gaps=Count("pk", filter=Q(clock__due__isnull=True)),
-        provisional=Count("pk", filter=Q(clock__escalate_on__gt=last_announced)),
-    )
-
-
-def heatmap(who, today: datetime.date) -> list[dict]:
-    """Township × stage: how many projects are overdue, with a shade (0–1) for the cell;
-    one line per township with open work (one query)."""
     cells = (
         open_tasks(who)
         .annotate(stage=stage_case())
         .values(f"{TOWNSHIP}_id", f"{TOWNSHIP}__name", f"{TOWNSHIP}__path", "stage")
-        .annotate(n=Count(PROJECT, distinct=True, filter=overdue_q(today)))
+        .annotate(
+            projects_overdue=Count(PROJECT, distinct=True, filter=overdue_q(today)),
+            overdue=Count("pk", filter=overdue_q(today)),
+            stalled=Count("pk", filter=stalled_q(today)),
+            gaps=Count("pk", filter=Q(clock__due__isnull=True)),
+            provisional=Count("pk", filter=Q(clock__escalate_on__gt=last_announced)),
+        )
         .order_by()
     )
+    totals = dict.fromkeys(("overdue", "stalled", "gaps", "provisional"), 0)
     townships, counts = {}, {}
     for cell in cells:
+        for key in totals:
+            totals[key] += cell[key]
         key = cell[f"{TOWNSHIP}_id"]
         townships[key] = Region(
             pk=key, name=cell[f"{TOWNSHIP}__name"], path=cell[f"{TOWNSHIP}__path"]
         )
-        counts[key, cell["stage"]] = cell["n"]
+        counts[key, cell["stage"]] = cell["projects_overdue"]
     peak = max(counts.values(), default=0)
     table = []
     for township in sorted(townships.values(), key=lambda r: r.path):
@@ -250,12 +248,36 @@ def heatmap(who, today: datetime.date) -> list[dict]:
             n = counts.get((township.pk, code), 0)
             line.append({"stage": code, "count": n, "shade": round(n / peak, 2) if peak else 0})
         table.append({"township": township, "cells": line})
-    return table
+    return totals, table
+
+
+def summary(who, today: datetime.date) -> dict:
+    """Overdue and stalled counts, and how many deadlines are missing (outside the holiday
+    data) or provisional (past the announced years)."""
+    return overview(who, today)[0]
+
+
+def heatmap(who, today: datetime.date) -> list[dict]:
+    """Township × stage: how many projects are overdue, with a shade (0–1) for the cell;
+    one line per township with open work."""
+    return overview(who, today)[1]
+
+
+def attention_count(counts: dict, show=None, **filters) -> int | None:
+    """How many rows :func:`attention` gives, when :func:`summary` already says it (no
+    filter but ``show``; overdue and stalled never overlap), else None."""
+    if any(value not in (None, "") for value in filters.values()):
+        return None
+    if show == "overdue":
+        return counts["overdue"]
+    if show == "stalled":
+        return counts["stalled"]
+    return counts["overdue"] + counts["stalled"]
 
 
 def leaders(who) -> list:
-    """The responsible leaders of projects with open work, by name (one query)."""
-    led = open_tasks(who).values(f"{PROJECT}__responsible_leader_id")
+    """The responsible leaders of the user's projects, by name (one query)."""
+    led = projects_of(who).values("responsible_leader_id")
     return sorted(User.objects.filter(pk__in=led), key=lambda u: u.get_full_name())
 
 

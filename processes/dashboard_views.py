@@ -27,22 +27,21 @@ class DashboardView(generic.TemplateView):
     def get_context_data(self, **kwargs):
         user, params, today = self.request.user, self.request.GET, timezone.localdate()
         projects = dashboard.projects_of(user)  # the jurisdiction, resolved once
-        tasks = dashboard.attention(
-            projects,
-            today,
-            township=query_id(params, "township"),
-            stage=params.get("stage") or None,
-            leader=query_id(params, "leader"),
-            min_age=query_id(params, "age"),
-            show=params.get("show") or None,
-        )
-        pages = paginate(tasks, params, dashboard.PAGE_SIZE)
+        filters = {
+            "township": query_id(params, "township"),
+            "stage": params.get("stage") or None,
+            "leader": query_id(params, "leader"),
+            "min_age": query_id(params, "age"),
+            "show": params.get("show") or None,
+        }
+        counts, heatmap = dashboard.overview(projects, today)
+        tasks = dashboard.attention(projects, today, **filters)
+        count = dashboard.attention_count(counts, **filters)
+        pages = paginate(tasks, params, dashboard.PAGE_SIZE, count=count)
         rows = dashboard.rows_of(pages["page_obj"].object_list, today)
         regions = urge_regions(user)
         for row in rows:
             row.may_urge = may_urge(user, row.task, regions)
-        counts = dashboard.summary(projects, today)
-        heatmap = dashboard.heatmap(projects, today)
         stages = [(code, label) for code, label, _nodes in STAGES]
         return {
             **super().get_context_data(**kwargs),

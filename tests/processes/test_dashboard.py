@@ -246,3 +246,13 @@ def test_supervisors_are_told_deadlines_are_provisional_not_to_update_software(c
     page = cast.client(cast.user("county_discipline")).get(URL).content.decode()
     assert f"{LAST_YEAR}年以后的办理时限为暂定" in page
     assert "chinesecalendar" not in page and "软件包" not in page
+
+
+def test_the_row_count_comes_from_the_summary_when_only_show_is_chosen(cast, seeded):
+    office = cast.user("county_poverty_office")
+    counts = dashboard.summary(office, TODAY)
+    assert (counts["overdue"], counts["stalled"]) == (3, 1)
+    for show in (None, "overdue", "stalled"):
+        expected = dashboard.attention(office, TODAY, show=show).count()
+        assert dashboard.attention_count(counts, show=show) == expected, show
+    assert dashboard.attention_count(counts, township=cast.regions["A"].pk) is None

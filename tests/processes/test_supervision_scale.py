@@ -46,11 +46,12 @@ def shown(page: bytes) -> list[int]:
 
 
 # Exact counts: session, user, roles and regions for the menus and the scope, then the
-# page's own: the dashboard's row count, page of rows, holders, summary, heatmap, leaders and
-# medians; the chain's projects page and its tasks; the roll-up's two aggregates.
+# page's own: the dashboard's stall cutoff (twice), overview (counts and heatmap), page of
+# rows, holders, leaders and medians; the chain's count, page of projects and their tasks;
+# the roll-up's two aggregates.
 PAGES = [
-    ("county_discipline", "county", DASHBOARD, 20),
-    ("township_lead", "A", DASHBOARD, 20),
+    ("county_discipline", "county", DASHBOARD, 18),
+    ("township_lead", "A", DASHBOARD, 18),
     ("township_lead", "A", CHAIN, 13),
     ("county_poverty_office", "county", CHAIN, 13),
     ("county_poverty_office", "county", COUNTY, 12),
