@@ -47,4 +47,16 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
+        # The access paths of the supervision pages: a process's open step (我的五个一 and
+        # its roll-up) and the live human tasks (督办看板), partial so they stay small.
+        migrations.RunSQL(
+            "CREATE INDEX task_open_human ON viewflow_task (process_id, created) "
+            "WHERE finished IS NULL AND flow_task_type = 'HUMAN'",
+            "DROP INDEX task_open_human",
+        ),
+        migrations.RunSQL(
+            "CREATE INDEX task_live_human ON viewflow_task (process_id) "
+            "WHERE flow_task_type = 'HUMAN' AND status IN ('NEW', 'ASSIGNED', 'STARTED')",
+            "DROP INDEX task_live_human",
+        ),
     ]
