@@ -20,6 +20,7 @@ from .acts import five_ones, reassign, reclaim, violations
 from .dashboard import STALL_WORKING_DAYS
 from .forms import leaders_for
 from .models import Operator
+from .paging import paginate
 from .rules import RuleViolation
 from .views import get_project_for_user
 
@@ -34,9 +35,12 @@ class ChainView(generic.TemplateView):
     template_name = "processes/chain.html"
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
+        pages = paginate(chain.projects_under(user), self.request.GET, chain.PAGE_SIZE)
         return {
             **super().get_context_data(**kwargs),
-            "rows": chain.chain_rows(self.request.user),
+            **pages,
+            "rows": chain.chain_rows(user, pages["page_obj"].object_list),
             "stall_days": STALL_WORKING_DAYS,
         }
 
@@ -47,7 +51,7 @@ class CountyChainView(generic.TemplateView):
     template_name = "processes/chain_county.html"
 
     def get_context_data(self, **kwargs):
-        by_township, by_leader = chain.rollup(chain.chain_rows(self.request.user))
+        by_township, by_leader = chain.rollup(self.request.user)
         return {
             **super().get_context_data(**kwargs),
             "headers": chain.stage_headers(),
