@@ -5,8 +5,9 @@ papers they sign validate like any other.
 Without softhsm2 or python-pkcs11 these tests are skipped, except under CI (``CI`` set),
 where they fail: CI installs both (scripts/sysdeps.sh, pyproject.toml).
 
-SoftHSM2 reads its configuration once per process, so the module shares one token; each
-test uses its own organisation codes and key directory, and the CA key is made once.
+SoftHSM2 reads its configuration once per process, so each test process shares one token
+(session-scoped: under xdist a worker may run this module's tests apart, and a second token
+would never be read); each test uses its own organisation codes, and the CA key is made once.
 """
 
 import datetime as dt
@@ -39,7 +40,7 @@ MISSING = _missing()
 pytestmark = pytest.mark.skipif(bool(MISSING) and not IN_CI, reason=MISSING)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def token_dir(tmp_path_factory):
     if MISSING:
         pytest.fail(f"CI: {MISSING}")
@@ -61,9 +62,9 @@ def token_dir(tmp_path_factory):
         os.environ["SOFTHSM2_CONF"] = previous
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def token_key_dir(token_dir, tmp_path_factory):
-    """One key directory for the module (the token holds one county CA key)."""
+    """One key directory for the process (the token holds one county CA key)."""
     return tmp_path_factory.mktemp("token-keys")
 
 
