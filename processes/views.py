@@ -1,8 +1,11 @@
 """Project pages: the list an official works from and the page of one project."""
 
+import tempfile
+
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Prefetch, Subquery
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -280,29 +283,36 @@ class LedgerExportView(generic.View):
     """The ledger, movements and asset register of the jurisdiction, as an Excel workbook."""
 
     def get(self, request):
-        data = exports.ledger_workbook(request.user)
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        out = tempfile.TemporaryFile()  # the workbook streams to disk, then to the official
+        exports.ledger_workbook(request.user, out)
+        out.seek(0)
+        return FileResponse(
+            out,
+            as_attachment=True,
+            filename="ledger.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
-        return response
 
 
 class LedgerView(generic.TemplateView):
     """Poverty funds allocated, disbursed and reimbursed, per township of the jurisdiction."""
 
     template_name = "processes/ledger.html"
+    flagged_per_page = 50
 
     def get_context_data(self, **kwargs):
         rows = ledger.totals_by_township(self.request.user)
         total = ledger.county_total(rows)
         kinds = FundMovement.Kind.values
+        flagged = Paginator(dividends.flagged_for(self.request.user), self.flagged_per_page)
+        page = flagged.get_page(self.request.GET.get("page"))
         return {
             **super().get_context_data(**kwargs),
             "kinds": FundMovement.Kind,
             "rows": [(row["region"], [row[k] for k in kinds]) for row in rows],
             "total": [total[k] for k in kinds],
-            "flagged": dividends.flagged_for(self.request.user),
+            "flagged": list(page.object_list),
+            "page_obj": page,
         }
 
 
