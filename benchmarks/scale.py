@@ -6,7 +6,8 @@ DATABASE_URL names (a database ``qiyue_scale_<N>`` beside it) and reused by late
 without PostgreSQL the benchmark is skipped at once (CI's SQLite runs stay cheap). Each
 page: median of ``REPEAT`` requests through the Django test client after one warm-up, its
 query count, and the EXPLAIN ANALYZE of the heaviest queries; the export also reports its
-peak traced memory (tracemalloc, one extra run).
+peak traced memory (tracemalloc, one extra run; QIYUE_BENCH_SCALE_EXPORT=0 leaves the export
+out). Each figure is also logged to stderr as it is measured.
 """
 
 import json
@@ -171,6 +172,7 @@ def measure(accounts, export=True) -> dict:
                     "queries": len(queries),
                     "kb": round(size / 1024, 1),
                 }
+                _log(f"{page}.{level} {results[f'{page}.{level}']}")
             if export:
                 median, size = _time(client, EXPORT, repeat=3 if level == "county" else 5)
                 peak_mb, _mb = _export_memory(client)
@@ -179,6 +181,7 @@ def measure(accounts, export=True) -> dict:
                     "mb_file": round(size / 2**20, 2),
                     "mb_peak_traced": peak_mb,
                 }
+                _log(f"export.{level} {results[f'export.{level}']}")
             _log(f"{level} done")
     heavy.sort(key=lambda item: -item[0])
     plans = [
@@ -213,7 +216,7 @@ def bench(options):
     if built is None:
         return {"skipped": "needs PostgreSQL (DATABASE_URL)"}, {}, {}
     accounts, seed_seconds = built
-    measured = measure(accounts)
+    measured = measure(accounts, export=os.environ.get("QIYUE_BENCH_SCALE_EXPORT", "1") != "0")
     pages = measured["pages"]
     targets, met = {}, {}
     for key, figures in pages.items():

@@ -31,6 +31,9 @@ def _cells(sheet, values, bold=False):
     cells = []
     for value in values:
         value, as_text = safe_cell(str(value) if isinstance(value, Promise) else value)
+        if not (as_text or bold or isinstance(value, Decimal)):
+            cells.append(value)  # a plain value needs no cell object of its own
+            continue
         cell = WriteOnlyCell(sheet, value=value)
         if as_text:
             cell.data_type = "s"

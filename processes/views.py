@@ -84,7 +84,8 @@ class ProjectListView(generic.ListView):
             "townships": townships,
             "modes": ImplementationMode.choices,
             "params": self.request.GET,
-            "assets_to_register": assets.awaiting_registration(self.request.user),
+            # The oldest ten (and whether there are more): a county has thousands at scale.
+            "assets_to_register": list(assets.awaiting_registration(self.request.user)[:11]),
         }
 
 
@@ -304,14 +305,16 @@ class LedgerView(generic.TemplateView):
         rows = ledger.totals_by_township(self.request.user)
         total = ledger.county_total(rows)
         kinds = FundMovement.Kind.values
-        flagged = Paginator(dividends.flagged_for(self.request.user), self.flagged_per_page)
-        page = flagged.get_page(self.request.GET.get("page"))
+        flagged = dividends.flagged_for(self.request.user)
+        page = Paginator(flagged, self.flagged_per_page).get_page(self.request.GET.get("page"))
+        # Read the page's rows ourselves: one query even when none is flagged (constant counts).
+        start = (page.number - 1) * self.flagged_per_page
         return {
             **super().get_context_data(**kwargs),
             "kinds": FundMovement.Kind,
             "rows": [(row["region"], [row[k] for k in kinds]) for row in rows],
             "total": [total[k] for k in kinds],
-            "flagged": list(page.object_list),
+            "flagged": list(flagged[start : start + self.flagged_per_page]),
             "page_obj": page,
         }
 

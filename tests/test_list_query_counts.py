@@ -17,7 +17,7 @@ PAGES = [
     ("village_secretary", "A1", "/workflow/archive/", 19),
     ("township_work_station", "A", "/projects/", 14),
     ("county_poverty_office", "county", "/projects/", 14),
-    ("county_poverty_office", "county", "/projects/ledger/", 12),
+    ("county_poverty_office", "county", "/projects/ledger/", 13),
     ("township_lead", "A", "/supervision/", 16),
     ("county_poverty_office", "county", "/supervision/county/", 16),
     ("county_discipline", "county", "/supervision/reports/", 10),
