@@ -37,25 +37,22 @@ class RoleAtRegion:
 
 
 def _grant_rows(user):
+    """Every object permission the user holds, directly or through a group: a handful of
+    rows per official (roles at regions, operators, projects opened one by one)."""
     fields = (
         "permission__content_type__app_label",
         "permission__codename",
         "content_type_id",
         "object_pk",
     )
-    direct = UserObjectPermission.objects.filter(user=user, permission__codename__in=TASK_CODENAMES)
-    via_groups = GroupObjectPermission.objects.filter(
-        group__in=Group.objects.filter(user=user), permission__codename__in=TASK_CODENAMES
-    )
+    direct = UserObjectPermission.objects.filter(user=user)
+    via_groups = GroupObjectPermission.objects.filter(group__in=Group.objects.filter(user=user))
     return list(direct.values_list(*fields)) + list(via_groups.values_list(*fields))
 
 
-def task_grants(user) -> frozenset[Grant]:
-    """Every (permission, object) pair a task may require that this user holds.
-
-    These are the user's roles at regions plus the operators they act for: a handful of
-    rows per official, however many projects exist.
-    """
+def object_grants(user) -> frozenset[Grant]:
+    """Every (permission, object) pair this user holds, read once per request (cached on the
+    user instance)."""
     if user is None or not user.is_authenticated:
         return frozenset()
     cached = getattr(user, _CACHE_ATTR, None)
@@ -66,6 +63,29 @@ def task_grants(user) -> frozenset[Grant]:
         )
         setattr(user, _CACHE_ATTR, cached)
     return cached
+
+
+def task_grants(user) -> frozenset[Grant]:
+    """Every (permission, object) pair a task may require that this user holds.
+
+    These are the user's roles at regions plus the operators they act for: a handful of
+    rows per official, however many projects exist.
+    """
+    return frozenset(
+        g for g in object_grants(user) if g.permission.split(".", 1)[1] in TASK_CODENAMES
+    )
+
+
+def opened_pks(user, permission: str, model) -> list[int]:
+    """Primary keys of ``model`` rows opened to ``user`` one by one by an object grant of
+    ``permission`` ("app_label.codename"), directly or through a group; read from the
+    request's grants, no query of its own. A list of a few keys, never a subquery."""
+    ct = ContentType.objects.get_for_model(model).pk
+    return sorted(
+        int(g.object_pk)
+        for g in object_grants(user)
+        if g.permission == permission and g.content_type_id == ct
+    )
 
 
 def forget_grants(user) -> None:

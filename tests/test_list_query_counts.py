@@ -17,7 +17,7 @@ PAGES = [
     ("village_secretary", "A1", "/workflow/archive/", 14),
     ("township_work_station", "A", "/projects/", 11),
     ("county_poverty_office", "county", "/projects/", 11),
-    ("county_poverty_office", "county", "/projects/ledger/", 9),
+    ("county_poverty_office", "county", "/projects/ledger/", 10),
     ("township_lead", "A", "/supervision/", 11),
     ("county_poverty_office", "county", "/supervision/county/", 10),
     ("county_discipline", "county", "/supervision/reports/", 8),

@@ -206,7 +206,7 @@ def test_a_three_year_guaranteed_dividend_schedule_runs_end_to_end(cast):
     )
 
     # The payouts are in the Excel export, one row per household per year plus the village's.
-    book = load_workbook(io.BytesIO(lead.get("/projects/ledger.xlsx").content))
+    book = load_workbook(io.BytesIO(lead.get("/projects/ledger.xlsx").getvalue()))
     sheet = book["分红发放"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 3 * (3 + 2)
