@@ -4,6 +4,7 @@
     python -m benchmarks --quick         # a 50-document batch and fewer naive runs, for dev loops
     python -m benchmarks --batch 200     # a batch of that many documents
     python -m benchmarks --only pdf      # just the named benchmark(s)
+    python -m benchmarks --only scale --scale-projects 100000   # pages of a province, on PostgreSQL
 
 Each benchmark is a function in ``BENCHMARKS`` taking the parsed options and returning
 ``(results, targets, met)``: its results go under its name, its targets and whether each is met
@@ -16,13 +17,14 @@ import json
 import os
 import sys
 
-from . import onboarding, pdf, queue
+from . import onboarding, pdf, queue, scale
 
 # name -> benchmark
 BENCHMARKS = {
     "pdf": pdf.run,
     "queue": queue.bench,
     "onboarding": onboarding.bench,
+    "scale": scale.bench,
 }
 
 
@@ -34,6 +36,13 @@ def main(argv=None) -> int:
     parser.add_argument("--batch", type=int, metavar="N", help="documents in the PDF batch")
     parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), metavar="NAME")
     parser.add_argument("--projects", type=int, metavar="N", help="projects in the queue benchmark")
+    parser.add_argument(
+        "--scale-projects",
+        type=int,
+        metavar="N",
+        help="projects of the province the scale benchmark seeds once on PostgreSQL and reuses "
+        "(default: QIYUE_BENCH_SCALE_PROJECTS; unset, the scale benchmark is skipped)",
+    )
     options = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiyue.settings")

@@ -7,11 +7,14 @@ CFF glyphs in a 26 MB collection). So we reduce them once, ahead of time, into `
   from Noto Sans CJK SC) and ``Qiyue Kai`` (（一） headings, from AR PL UKai CN), each cut down to
   GB 2312 plus ASCII, Latin-1, 〇, ¥, — and the punctuation and full-width forms documents use
   (:func:`document_charset`): about 7,700 glyphs.
+- ``Qiyue Song`` and ``Qiyue Hei`` in a real bold weight too (from Noto Serif / Sans CJK SC
+  Bold, same characters), declared ``font-weight: bold``: the title and the 一、 headings are set
+  in it, instead of a bold the renderer would fake or, as before, none at all.
 - ``Qiyue Rare``: every other Han character and symbol of the Song source (喆 堃 珺 犇 䶮 …, about
   25,000 glyphs), listed last in every ``font-family`` so that WeasyPrint falls back to it glyph by
   glyph. Names outside GB 2312 therefore render in the same design as the body text.
 
-All four are TrueType: Noto's CFF outlines are converted once (cu2qu), since TrueType fonts are
+All six are TrueType: Noto's CFF outlines are converted once (cu2qu), since TrueType fonts are
 cheaper to subset at write time (measured: see ``make bench`` and the rendering module's docstring).
 
 ``python manage.py build_fonts`` builds the cache; :func:`prepared_fonts` builds it lazily if it is
@@ -40,7 +43,7 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 # Bump when the way fonts are prepared changes, so that existing caches are rebuilt.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the bold Song and Hei
 
 DEBIAN_PACKAGES = ("fonts-noto-cjk", "fonts-arphic-ukai")
 INSTALL_COMMAND = "apt-get install " + " ".join(DEBIAN_PACKAGES)
@@ -68,6 +71,13 @@ NOTO_SERIF = Candidate(
 UMING = Candidate("AR PL UMing CN", ("uming.ttc",), "fonts-arphic-uming")
 SOURCES = {
     "song": (NOTO_SERIF, UMING),
+    "song_bold": (
+        Candidate(
+            "Noto Serif CJK SC",
+            ("NotoSerifCJK-Bold.ttc", "NotoSerifCJKsc-Bold.otf", "NotoSerifSC-Bold.otf"),
+            "fonts-noto-cjk",
+        ),
+    ),
     "hei": (
         Candidate(
             "Noto Sans CJK SC",
@@ -75,14 +85,36 @@ SOURCES = {
             "fonts-noto-cjk",
         ),
     ),
+    "hei_bold": (
+        Candidate(
+            "Noto Sans CJK SC",
+            ("NotoSansCJK-Bold.ttc", "NotoSansCJKsc-Bold.otf", "NotoSansSC-Bold.otf"),
+            "fonts-noto-cjk",
+        ),
+    ),
     "kai": (Candidate("AR PL UKai CN", ("ukai.ttc",), "fonts-arphic-ukai"),),
     "rare": (NOTO_SERIF, UMING),
 }
-ROLE_TITLES = {"song": "宋体 Song", "hei": "黑体 Hei", "kai": "楷体 Kai", "rare": "宋体 Song"}
+ROLE_TITLES = {
+    "song": "宋体 Song",
+    "song_bold": "粗宋 Song Bold",
+    "hei": "黑体 Hei",
+    "hei_bold": "粗黑 Hei Bold",
+    "kai": "楷体 Kai",
+    "rare": "宋体 Song",
+}
 
 # The CSS family each prepared font is declared as (documents/templates/documents/base_document.css).
-FAMILIES = {"song": "Qiyue Song", "hei": "Qiyue Hei", "kai": "Qiyue Kai", "rare": "Qiyue Rare"}
-MAIN_ROLES = ("song", "hei", "kai")
+FAMILIES = {
+    "song": "Qiyue Song",
+    "song_bold": "Qiyue Song",
+    "hei": "Qiyue Hei",
+    "hei_bold": "Qiyue Hei",
+    "kai": "Qiyue Kai",
+    "rare": "Qiyue Rare",
+}
+BOLD_ROLES = ("song_bold", "hei_bold")  # declared font-weight: bold under their family
+MAIN_ROLES = ("song", "song_bold", "hei", "hei_bold", "kai")
 
 # Left out of the rare-character font: nothing in a Chinese agreement needs them, and Hangul alone
 # would add 11,000 glyphs to every build.
@@ -137,7 +169,7 @@ class PreparedFonts:
 
     directory: Path
     files: dict  # role -> Path
-    main_chars: frozenset  # characters Song, Hei and Kai all have
+    main_chars: frozenset  # characters Song, Hei and Kai (and the bold weights) all have
     rare_chars: frozenset  # characters only the rare-character font has
 
     @classmethod
@@ -163,9 +195,11 @@ class PreparedFonts:
         return self.main_chars | self.rare_chars
 
     def font_face_css(self) -> str:
-        """``@font-face`` rules declaring the four families, by absolute file URL."""
+        """``@font-face`` rules declaring the four families (Song and Hei in two weights),
+        by absolute file URL."""
         return "".join(
             f'@font-face {{ font-family: "{FAMILIES[role]}"; '
+            f"font-weight: {'bold' if role in BOLD_ROLES else 'normal'}; "
             f'src: url("{path.as_uri()}") format("truetype"); }}\n'
             for role, path in self.files.items()
         )
@@ -193,7 +227,7 @@ def _ranges(*ranges):
 
 @cache
 def document_charset() -> frozenset:
-    """What Song, Hei and Kai are prepared for: GB 2312 and what documents write beside it.
+    """What Song, Hei and Kai (both weights) are prepared for: GB 2312 and what documents write beside it.
 
     GB 2312 lacks characters every agreement uses: ¥ (U+00A5), the em dash — (U+2014, Python's
     codec maps GB 2312's dash to ― U+2015), 〇 in dates (二〇二六年), and Latin-1 letters.
@@ -381,7 +415,7 @@ def _atomic_write_text(target: Path, text: str) -> None:
 
 
 def build_fonts(cache_dir=None, source_dirs=None, *, workers: int = 2) -> PreparedFonts:
-    """Prepare the four fonts into ``cache_dir`` from the installed ones (tens of seconds)."""
+    """Prepare the six fonts into ``cache_dir`` from the installed ones (tens of seconds)."""
     cache_dir = Path(cache_dir or default_cache_dir())
     cache_dir.mkdir(parents=True, exist_ok=True)
     sources = find_source_fonts(source_dirs)
@@ -397,7 +431,7 @@ def _build_locked(cache_dir: Path, sources: dict, workers: int) -> PreparedFonts
         main &= cmaps[role]
     rare = {code for code in cmaps["rare"] - main if not _excluded_from_rare(code)}
     jobs = {"rare": rare, **{role: main for role in MAIN_ROLES}}  # the largest first
-    targets = {role: cache_dir / f"qiyue-{role}.ttf" for role in jobs}
+    targets = {role: cache_dir / f"qiyue-{role.replace('_', '-')}.ttf" for role in jobs}
     if workers > 1 and "fork" in get_all_start_methods():
         # fork, not spawn: a spawned child re-imports the caller's __main__, and an unguarded
         # script would then wait forever for the lock this process holds.

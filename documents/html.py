@@ -2,8 +2,11 @@
 signature blocks, the seals and the verification QR code.
 
 Paper templates have their own engine: a variable a template names that the data lacks
-raises :class:`MissingVariable` (in ``{{ }}``, ``{% if %}`` and ``{% for %}`` alike) where
-Django's default engine would print a blank.
+raises :class:`MissingVariable` (in ``{{ }}``, ``{% if %}``/``{% elif %}`` with or without
+``not``/``and``/``or``/comparisons, and ``{% for %}`` alike) where Django's default engine
+would print a blank or take the branch as false. A value present as ``None`` is data, not a
+gap: it is false in a condition and ``|default`` replaces it (templates rely on that for
+optional fields such as a project's scale).
 """
 
 import functools
@@ -11,13 +14,13 @@ from pathlib import Path
 
 import segno
 from django.conf import settings
-from django.template import Context, Engine
-from django.utils.html import escape
+from django.template import Context, Engine, Library, defaulttags
 
 from .formats import cn_date
 from .kinds import KINDS
 from .models import Edition, Signature
 from .rendering import DocumentRenderingError
+from .seal import seal_svg
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -33,21 +36,9 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=2, border=1)
 
 
-def seal_svg(name: str) -> str:
-    """A round red seal with the organisation's name, drawn over its signature line."""
-    size = 30 if len(name) <= 10 else 24
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="42mm" height="42mm" viewBox="0 0 160 160"'
-        ' font-family="Qiyue Song,Qiyue Rare">'
-        '<circle cx="80" cy="80" r="74" fill="none" stroke="#d00" stroke-width="5"/>'
-        '<text x="80" y="92" font-size="52" text-anchor="middle" fill="#d00">★</text>'
-        f'<text x="80" y="132" font-size="{size * 11 // 30}" text-anchor="middle" fill="#d00">{escape(name)}</text>'
-        "</svg>"
-    )
-
-
 def signature_blocks(edition: Edition, signatures: list[Signature]) -> list[dict]:
     snapshot = edition.snapshot
+    purpose = KINDS[edition.document.kind].seal_purpose
     by_code = {s.organisation_code: s for s in signatures}
     blocks, used = [], set()
     for slot in KINDS[edition.document.kind].slots:
@@ -62,15 +53,16 @@ def signature_blocks(edition: Edition, signatures: list[Signature]) -> list[dict
                 party.get("credit_code", ""),
                 signature,
                 slot.sign_word,
+                purpose,
             )
         )
     for signature in signatures:
         if signature.pk not in used:
-            blocks.append(_block("签章单位", signature.organisation, "", signature, ""))
+            blocks.append(_block("签章单位", signature.organisation, "", signature, "", purpose))
     return blocks
 
 
-def _block(label, party, credit_code, signature, sign_word) -> dict:
+def _block(label, party, credit_code, signature, sign_word, purpose) -> dict:
     return {
         "label": label,
         "party": party,
@@ -83,7 +75,7 @@ def _block(label, party, credit_code, signature, sign_word) -> dict:
         }
         if signature
         else None,
-        "seal_svg": seal_svg(signature.organisation) if signature else "",
+        "seal_svg": seal_svg(signature.organisation, purpose) if signature else "",
     }
 
 
@@ -122,15 +114,28 @@ def render_html(edition: Edition, signatures: list[Signature]) -> str:
         signature_blocks=signature_blocks(edition, signatures),
         verify_url=url,
         qr_svg=qr_svg(url),
+        qr_codes=KINDS[document.kind].qr_codes,
     )
 
 
 def render_paper(
-    template: str, snapshot: dict, *, title, number, kind_word, signature_blocks, verify_url, qr_svg
+    template: str,
+    snapshot: dict,
+    *,
+    title,
+    number,
+    kind_word,
+    signature_blocks,
+    verify_url,
+    qr_svg,
+    qr_codes=(),
 ) -> str:
-    """The paper's HTML from its snapshot and what production adds (number, signatures, QR);
-    a variable the template names that is not there raises :class:`MissingVariable`."""
+    """The paper's HTML from its snapshot and what production adds (number, signatures, QR,
+    and a QR code ``<key>_qr`` of each address in ``qr_codes``); a variable the template
+    names that is not there raises :class:`MissingVariable`."""
+    codes = {f"{key}_qr": _qr_of(snapshot, key) for key in qr_codes}
     context = {
+        **codes,
         **snapshot,
         "title": title,
         "title_parts": title_parts(title, [(snapshot.get("project") or {}).get("name", "")]),
@@ -142,6 +147,12 @@ def render_paper(
         "qr_svg": qr_svg,
     }
     return _engine().get_template(f"documents/{template}.html").render(_StrictContext(context))
+
+
+def _qr_of(snapshot: dict, key: str) -> str:
+    if not snapshot.get(key):
+        raise MissingVariable(key)
+    return qr_svg(snapshot[key])
 
 
 # --- Strict rendering: a legal document never carries a blank where data was missing --------
@@ -204,7 +215,46 @@ class _StrictContext(Context):
         raise MissingVariable(key)
 
 
+class _StrictIfNode(defaulttags.IfNode):
+    """Django's ``{% if %}`` resolving every variable its ``if`` and ``elif`` conditions name
+    before choosing a branch: Django's ``not``/``and``/``or``/``==``… take any error as
+    false (and ``and``/``or``, like a later ``elif``, may never look at a variable), so a
+    missing value would silently choose a branch."""
+
+    def __init__(self, conditions_nodelists):
+        super().__init__(conditions_nodelists)
+        self.operands = [
+            operand
+            for condition, _nodelist in conditions_nodelists
+            if condition is not None
+            for operand in _operands(condition)
+        ]
+
+    def render(self, context):
+        for operand in self.operands:
+            operand.eval(context)  # a missing variable raises MissingVariable here
+        return super().render(context)
+
+
+def _operands(condition):
+    if isinstance(condition, defaulttags.TemplateLiteral):
+        yield condition
+        return
+    for operand in (condition.first, condition.second):
+        if operand is not None:
+            yield from _operands(operand)
+
+
+register = Library()  # the papers' engine's own tags (a builtin of :func:`_engine`)
+
+
+@register.tag("if")
+def strict_if(parser, token):
+    """``{% if %}`` for papers (:class:`_StrictIfNode`), parsed as Django parses it."""
+    return _StrictIfNode(defaulttags.do_if(parser, token).conditions_nodelists)
+
+
 @functools.cache
 def _engine() -> Engine:
     """The papers' own template engine (the site's keeps Django's forgiving defaults)."""
-    return Engine(dirs=[TEMPLATES], string_if_invalid=_Refuse("%s"))
+    return Engine(dirs=[TEMPLATES], string_if_invalid=_Refuse("%s"), builtins=[__name__])

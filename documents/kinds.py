@@ -40,6 +40,9 @@ class Kind:
     prefix: str
     slots: tuple[Slot, ...] = field(default_factory=tuple)
     kind_word: str = "协议"
+    seal_purpose: str = "合同专用章"  # below the seal's star; "" for the official seal (公章)
+    # Snapshot values that are addresses to print as QR codes too: each as ``<key>_qr``.
+    qr_codes: tuple[str, ...] = ()
 
 
 HOUSEHOLD = Slot("乙方", "household", digital=False, sign_word="户主（签字、按手印）")
@@ -77,12 +80,48 @@ KINDS = {
         ),
     ),
     DocumentKind.APPROVAL_REPLY: Kind(
-        "approval_reply", "approval_reply/v1", "关于{project[name]}的批复", "PF", (), "批复"
+        "approval_reply", "approval_reply/v1", "关于{project[name]}的批复", "PF", (), "批复", ""
     ),
     DocumentKind.ACCEPTANCE_REPORT: Kind(
-        "acceptance_report", "acceptance_report/v1", "{project[name]}验收报告", "YS", (), "报告"
+        "acceptance_report", "acceptance_report/v1", "{project[name]}验收报告", "YS", (), "报告", ""
     ),
     DocumentKind.REIMBURSEMENT_FORM: Kind(
-        "reimbursement_form", "reimbursement_form/v1", "{project[name]}报账单", "BZ", (), "报账单"
+        "reimbursement_form",
+        "reimbursement_form/v1",
+        "{project[name]}报账单",
+        "BZ",
+        (),
+        "报账单",
+        "",
+    ),
+    # Posted on the village board, so their lists print masked ID numbers only.
+    DocumentKind.PUBLIC_NOTICE: Kind(
+        "public_notice",
+        "public_notice/v1",
+        "关于{project[name]}的公示",
+        "GS",
+        (Slot("公示单位", "village_committee"),),
+        "公示",
+        "",
+        ("report_url",),
+    ),
+    DocumentKind.DIVIDEND_NOTICE: Kind(
+        "dividend_notice",
+        "dividend_notice/v1",
+        "{project[name]}分红名单公示",
+        "FH",
+        (Slot("公示单位", "village_committee"),),
+        "公示",
+        "",
+        ("report_url",),
+    ),
+    DocumentKind.OWNERSHIP_CERTIFICATE: Kind(
+        "ownership_certificate",
+        "ownership_certificate/v1",
+        "{project[name]}资产所有权证",
+        "SQ",
+        (Slot("登记机关", "registrar"),),
+        "证书",
+        "",
     ),
 }

@@ -25,6 +25,9 @@ class DocumentKind(models.TextChoices):
     APPROVAL_REPLY = "approval_reply", _("Approval reply")
     ACCEPTANCE_REPORT = "acceptance_report", _("Acceptance report")
     REIMBURSEMENT_FORM = "reimbursement_form", _("Reimbursement form")
+    PUBLIC_NOTICE = "public_notice", _("Public notice")
+    DIVIDEND_NOTICE = "dividend_notice", _("Dividend list notice")
+    OWNERSHIP_CERTIFICATE = "ownership_certificate", _("Asset ownership certificate")
 
 
 def visible_projects(user):
@@ -220,3 +223,26 @@ class SignedRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} #{self.order}"
+
+
+class KeyRevocation(models.Model):
+    """The county CA revoked an organisation's signing certificate: the act's record (and
+    the object of its audit entry). What is revoked is published in the CRL
+    (documents/crl.py), which signing and verification read."""
+
+    org_code = models.CharField(_("organisation code"), max_length=64)
+    org_name = models.CharField(_("organisation"), max_length=200)
+    serial = models.CharField(_("certificate serial number"), max_length=64)
+    fingerprint = models.CharField(max_length=100)
+    reason = models.TextField(_("reason"))
+    revoked_at = models.DateTimeField(_("revoked at"))
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["revoked_at"]
+        constraints = [models.UniqueConstraint(fields=["serial"], name="key_revocation_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.org_name} {self.serial}"

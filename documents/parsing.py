@@ -28,7 +28,7 @@ import time
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from . import pki, signing
+from . import crl, pki, signing
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +49,17 @@ def _forkserver():
     return _context
 
 
-def _child(conn, pdf: bytes, roots_der: list[bytes], memory: int, seconds: int) -> None:
+def _child(
+    conn, pdf: bytes, roots_der: list[bytes], memory: int, seconds: int, crls_der=(), moment=None
+) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
     try:
-        from asn1crypto import x509
+        from asn1crypto import crl, x509
 
         roots = [x509.Certificate.load(der) for der in roots_der]
-        result = signing.verify_pdf(pdf, roots=roots)
+        crls = [crl.CertificateList.load(der) for der in crls_der]
+        result = signing.verify_pdf(pdf, roots=roots, crls=crls, moment=moment)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
         conn.send(("done", result, peak))
     except MemoryError:
@@ -65,8 +68,9 @@ def _child(conn, pdf: bytes, roots_der: list[bytes], memory: int, seconds: int) 
         conn.close()
 
 
-def verify_pdf(pdf: bytes) -> signing.VerificationResult:
-    """:func:`documents.signing.verify_pdf`, bounded in size, memory and time."""
+def verify_pdf(pdf: bytes, moment=None) -> signing.VerificationResult:
+    """:func:`documents.signing.verify_pdf`, bounded in size, memory and time, against the
+    county CA and its current CRL."""
     unreadable = _(
         "This file cannot be read: it is damaged, not a real PDF, or too complex to open. "
         "Upload the PDF exactly as the system issued it."
@@ -76,9 +80,17 @@ def verify_pdf(pdf: bytes) -> signing.VerificationResult:
     memory = settings.QIYUE_PDF_PARSE_MEMORY_MB * 1024 * 1024
     seconds = settings.QIYUE_PDF_PARSE_SECONDS
     roots = [root.dump() for root in pki.trust_roots()]
+    try:
+        crl_der = crl.current_der()
+    except pki.PKIError:  # an unreadable CRL must not hide the documents
+        log.exception("the county CA's CRL cannot be read")
+        crl_der = None
+    crls = [crl_der] if crl_der else []
     context = _forkserver()
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, pdf, roots, memory, seconds), daemon=True)
+    child = context.Process(
+        target=_child, args=(sender, pdf, roots, memory, seconds, crls, moment), daemon=True
+    )
     started = time.monotonic()
     child.start()
     sender.close()

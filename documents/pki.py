@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
+from . import crl, token
 from .keyfiles import KEY_DIR_ENV as KEY_DIR_ENV  # the variables pki's callers set
 from .keyfiles import PASSPHRASE_ENV as PASSPHRASE_ENV
 from .keyfiles import (
@@ -143,7 +144,7 @@ def create_county_ca(county_name: str, *, valid_years: int = 20, key_dir=None) -
                 )
             return info
 
-        key = ec.generate_private_key(ec.SECP256R1())
+        key, public = _new_key(token.CA_LABEL)
         name = x509.Name(
             [
                 x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
@@ -152,12 +153,12 @@ def create_county_ca(county_name: str, *, valid_years: int = 20, key_dir=None) -
             ]
         )
         start = _now() - _CLOCK_SKEW
-        ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
-        cert = (
+        ski = x509.SubjectKeyIdentifier.from_public_key(public)
+        builder = (
             x509.CertificateBuilder()
             .subject_name(name)
             .issuer_name(name)
-            .public_key(key.public_key())
+            .public_key(public)
             .serial_number(x509.random_serial_number())
             .not_valid_before(start)
             .not_valid_after(_years(start, valid_years))
@@ -181,9 +182,10 @@ def create_county_ca(county_name: str, *, valid_years: int = 20, key_dir=None) -
                 x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski),
                 critical=False,
             )
-            .sign(key, hashes.SHA256())
         )
-        write_private(key_path, key_pem(key), 0o600)
+        cert = _signed(builder, key, token.CA_LABEL)
+        if key is not None:
+            write_private(key_path, key_pem(key), 0o600)
         write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
     clear_caches()
     return CAInfo(county_name, cert_path, key_path, cert, created=True)
@@ -237,10 +239,8 @@ def issue_org_key(
             return existing
 
         ca = _read_ca(root)
-        if not ca.key_path.exists():
-            raise PKIError(f"The county CA's private key {ca.key_path} is missing.")
-        ca_key = load_key(ca.key_path)
-        key = ec.generate_private_key(ec.SECP256R1())
+        ca_key = ca_private_key(ca.key_path)
+        key, public = _new_key(org_code)
         attrs = [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, org_name),
@@ -254,11 +254,11 @@ def issue_org_key(
         start = _now() - _CLOCK_SKEW
         not_after = min(_years(start, valid_years), ca.certificate.not_valid_after_utc)
         ca_ski = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
-        cert = (
+        builder = (
             x509.CertificateBuilder()
             .subject_name(x509.Name(attrs))
             .issuer_name(ca.certificate.subject)
-            .public_key(key.public_key())
+            .public_key(public)
             .serial_number(x509.random_serial_number())
             .not_valid_before(start)
             .not_valid_after(not_after)
@@ -281,16 +281,16 @@ def issue_org_key(
                 x509.ExtendedKeyUsage([DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION]),
                 critical=False,
             )
-            .add_extension(
-                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
-            )
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski.value),
                 critical=False,
             )
-            .sign(ca_key, hashes.SHA256())
+            .add_extension(crl.distribution_point(), critical=False)
         )
-        write_private(key_path, key_pem(key), 0o600)
+        cert = _signed(builder, ca_key, token.CA_LABEL)
+        if key is not None:
+            write_private(key_path, key_pem(key), 0o600)
         write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
     _forget_signer(root, org_code)
     return OrgKey(org_name, org_code, unit, cert_path, key_path, cert, created=True)
@@ -322,7 +322,40 @@ def get_org_key(org_code: str, *, key_dir=None) -> OrgKey:
 
 def has_org_key(org_code: str, *, key_dir=None) -> bool:
     cert_path, key_path = org_paths(resolve_key_dir(key_dir), org_code)
+    if token.in_use():
+        return cert_path.exists() and token.has_key(org_code)
     return cert_path.exists() and key_path.exists()
+
+
+# ---------------------------------------------------------------------------- key stores
+
+
+def _new_key(label: str):
+    """A new key: ``(private key, public key)`` from files, ``(None, public key)`` when it
+    was generated in the PKCS#11 token (documents/token.py) under ``label``."""
+    if token.in_use():
+        return None, token.generate(label)
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key, key.public_key()
+
+
+def ca_private_key(key_path: Path):
+    """The county CA's key to sign with: from its file, or ``None`` when it is in the token."""
+    if token.in_use():
+        if not token.has_key(token.CA_LABEL):
+            raise PKIError("The county CA's private key is not in the PKCS#11 token.")
+        return None
+    if not key_path.exists():
+        raise PKIError(f"The county CA's private key {key_path} is missing.")
+    return load_key(key_path)
+
+
+def _signed(builder, ca_key, label: str) -> x509.Certificate:
+    """The certificate ``builder`` describes, signed by ``ca_key`` or the token's ``label``."""
+    if ca_key is not None:
+        return builder.sign(ca_key, hashes.SHA256())
+    stand_in = builder.sign(token.stand_in_key(), hashes.SHA256())
+    return x509.load_der_x509_certificate(token.signed_by_token(stand_in, label, "certificate"))
 
 
 # ---------------------------------------------------------------------------- pyHanko glue
@@ -341,9 +374,14 @@ def load_org_signer(org_code: str, *, key_dir=None):
         return signer
 
     org = _read_org(root, org_code)
+    ca = _read_ca(root)
+    if token.in_use():  # the key never leaves the token
+        signer = token.signer(org_code, _asn1_cert(org.certificate), _asn1_cert(ca.certificate))
+        with _cache_lock:
+            _signers[cache_key] = signer
+        return signer
     if not org.key_path.exists():
         raise PKIError(f"The private key of organisation {org_code} ({org.key_path}) is missing.")
-    ca = _read_ca(root)
     signer = SimpleSigner(
         signing_cert=_asn1_cert(org.certificate),
         signing_key=_asn1_key(load_key(org.key_path)),

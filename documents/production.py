@@ -435,27 +435,42 @@ def _ready_versions(editions, signatures) -> dict:
 
 
 def finish_batch(batch_id: int, editions, signatures) -> Batch:
-    """Count the batch's papers and write its combined print file, once."""
-    from pypdf import PdfWriter
+    """Count the batch's papers and write its combined print file, once: the papers merged
+    without their (then broken) signatures, signed whole by the organisation that signed
+    them (:mod:`documents.printcopy`)."""
+    from . import printcopy
 
     with transaction.atomic():
         batch = Batch.objects.select_for_update().get(pk=batch_id)
         if batch.finished_at is not None:
             return batch  # another run of the job finished it first
         ready = _ready_versions(editions, signatures)
-        combined = PdfWriter()
+        files, numbers = [], []
         for edition in editions:
             if edition.pk in ready:
                 with ready[edition.pk].pdf.open("rb") as f:
-                    combined.append(io.BytesIO(f.read()))
+                    files.append(f.read())
+                numbers.append(edition.document.number)
         batch.done, batch.failed = len(ready), len(editions) - len(ready)
-        combined.add_metadata({"/Title": batch_label(batch)})
-        out = io.BytesIO()
-        combined.write(out)
-        data = out.getvalue()
+        batch.finished_at = batch.touched_at = timezone.now()
+        data = printcopy.combine(
+            files,
+            title=batch_label(batch),
+            numbers=numbers,
+            signer=print_copy_signer(editions, signatures, ready),
+            signed_at=batch.finished_at,
+        )
         digest = hashlib.sha256(data).hexdigest()
         batch.combined.save(f"batch-{batch.pk}-{digest[:12]}.pdf", ContentFile(data), save=False)
         batch.combined_sha256 = digest
-        batch.finished_at = batch.touched_at = timezone.now()
         batch.save()
     return batch
+
+
+def print_copy_signer(editions, signatures, ready) -> Signature | None:
+    """Who signs a batch's print copy: the first signatory of its papers (the organisation
+    that signed each of them, e.g. the operator of every benefit-linkage agreement)."""
+    for edition in editions:
+        if edition.pk in ready and signatures[edition.pk]:
+            return signatures[edition.pk][0]
+    return None

@@ -1,4 +1,4 @@
-"""Sign PDFs with the organisations' keys and verify them (PAdES baseline B-B, pyHanko).
+"""Sign PDFs with the organisations' keys and verify them (PAdES with pyHanko).
 
 Each :func:`sign_pdf` call appends one signature as an *incremental update*: the bytes
 already in the file are never rewritten, so every earlier signature keeps covering the
@@ -6,22 +6,26 @@ revision it signed, and the newest signature covers the whole file. The signatur
 invisible (no widget appearance); the visible signature blocks are part of the rendered
 document itself.
 
-PAdES B-B, not B-T: a B-T signature needs a timestamp from a time-stamping authority and
-there is none reachable from the deployment, so the signing time is the signer-reported
-``/M`` of the signature dictionary (taken from the workflow act).
+Long-term validation (PAdES B-LT): the same update writes the county CA's certificate and
+its current CRL (documents/crl.py) into the document's DSS, before the signature, so the
+signature covers them and a reader validates the file offline, years later, with the county
+root alone. With ``QIYUE_TSA_URL`` each signature also gets an RFC 3161 time-stamp from the
+county's time-stamping authority (B-T); without one the signing time is the signer-reported
+``/M`` of the signature dictionary (taken from the workflow act). A revoked key signs
+nothing (:func:`refuse_revoked`).
 
 :func:`verify_pdf` never touches the network: the only trust root is the county CA from
-:mod:`documents.pki`, certificate fetching is off, and revocation checking is
-``soft-fail`` — our certificates carry no CRL or OCSP pointers, so there is nothing to
-check and nothing to fetch. (If the county CA ever publishes a CRL, pass it to the
-validation context as ``crls=`` and switch to ``hard-fail``.)
+:mod:`documents.pki`, certificate fetching is off, and the CRLs are those the document
+embeds plus the county's current one (passed in by documents/parsing.py). A CRL out of date
+at the validation moment is not held against a paper (revocation checking is soft), but a
+revocation any CRL of the county lists, dated on or before the moment, always counts.
 
 A document is ``ok`` when it has signatures, each is intact and chains to the county CA,
 no revision after any of them did more than add signatures (pyHanko's difference
 analysis), the last one covers the whole file, and every signature container is exactly
-as :func:`sign_pdf` writes it (so that not even the unsigned bytes of the last container
-can change unnoticed: every single byte of a signed file is protected). Signatures made
-by other software are therefore not ``ok`` here.
+as :func:`sign_pdf` writes it (documents/sigcontainer.py: so that not even the unsigned
+bytes of the last container can change unnoticed: every single byte of a signed file is
+protected). Signatures made by other software are therefore not ``ok`` here.
 """
 
 from __future__ import annotations
@@ -34,7 +38,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from asn1crypto import cms
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -44,7 +47,8 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from . import pki
+from . import crl, pki, tsa
+from .sigcontainer import container_problem
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +94,45 @@ def _bytes_reserved(signer) -> int:
     return -(-size // 256) * 256  # pyHanko wants an even number
 
 
+_TIMESTAMP_ROOM = 8192  # a time-stamp token: the TSA's certificate chain and its signature
+
+
+def refuse_revoked(org_code: str) -> None:
+    """A revoked key signs nothing any more (:class:`SigningError`, in the UI's language)."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    certificate = pki.get_org_key(org_code).certificate
+    for entry in crl.revoked():
+        if entry.serial == certificate.serial_number:
+            raise SigningError(
+                _(
+                    "The signing key of %(organisation)s was revoked on %(date)s by the county "
+                    "CA; it cannot sign any more. Ask the county for a new key."
+                )
+                % {
+                    "organisation": pki.get_org_key(org_code).org_name,
+                    "date": timezone.localtime(entry.revoked_at).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
+
+
+def _supply_validation_data(writer, signer, crl_der: bytes | None) -> None:
+    """PAdES B-LT: the county CA's certificate and current CRL go into the document's DSS,
+    so the signature validates offline, years later. They are written in the same update
+    as the signature, before it, so the signature covers them: no byte of the file is left
+    unsigned (pyHanko's ``embed_validation_info`` would append the DSS after the signature,
+    in an update nobody signs)."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer,
+        None,
+        certs=[signer.signing_cert, *signer.cert_registry],
+        crls=[crl.as_asn1(crl_der)] if crl_der else [],
+    )
+
+
 def sign_pdf(
     pdf: bytes,
     *,
@@ -113,6 +156,8 @@ def sign_pdf(
         raise SigningError(f"Invalid signature field name {field_name!r}.")
     try:
         signer = pki.load_org_signer(org_code)
+        refuse_revoked(org_code)
+        crl_der = crl.current_der()
     except pki.PKIError as exc:
         raise SigningError(str(exc)) from exc
     try:
@@ -132,15 +177,19 @@ def sign_pdf(
         location=location or None,
         contact_info=role or None,
     )
+    _supply_validation_data(writer, signer, crl_der)
+    timestamper = tsa.timestamper()
     pdf_signer = _PdfSigner(
         meta,
         signer=signer,
+        timestamper=timestamper,
         new_field_spec=fields.SigFieldSpec(sig_field_name=field_name),
         signing_time=_aware(signed_at),
     )
     out = io.BytesIO()
+    reserved = _bytes_reserved(signer) + (_TIMESTAMP_ROOM if timestamper else 0)
     try:
-        _run(pdf_signer.async_sign_pdf(writer, output=out, bytes_reserved=_bytes_reserved(signer)))
+        _run(pdf_signer.async_sign_pdf(writer, output=out, bytes_reserved=reserved))
     except Exception as exc:
         raise SigningError(f"Signing failed: {exc}") from exc
     return out.getvalue()
@@ -166,6 +215,9 @@ class SignatureInfo:
     modification_level: str  # of later revisions: "NONE", "FORM_FILLING" (= signatures), …
     modified_after: bool  # a later revision changed more than adding signatures
     errors: tuple[str, ...] = ()
+    trusted: bool = False  # the certificate chains to the county CA and is not revoked
+    revoked: bool = False  # the county CA revoked the certificate (its CRL says so)
+    timestamped_at: dt.datetime | None = None  # from a trusted time-stamp, when there is one
     revision_digest: str = ""  # SHA-256 of the bytes the /ByteRange covers, as found in the file
     signed_digest: str = ""  # the message digest the CMS signed (as the signer saw the bytes)
     signed_by_county: bool = False  # the CMS verifies and its certificate is a county CA's issue
@@ -202,15 +254,40 @@ class VerificationResult:
 
 
 def validation_context(
-    roots: list | None = None, moment: dt.datetime | None = None
+    roots: list | None = None,
+    moment: dt.datetime | None = None,
+    crls: list | None = None,
+    certs: list | None = None,
 ) -> ValidationContext:
-    """Offline validation against the county CA only (see the module docstring)."""
+    """Offline validation against the county CA only (see the module docstring), with the
+    CRLs given (the county's current one, those embedded in the document's DSS): a revoked
+    certificate is revoked; where no CRL is at hand the check is soft (B-B papers of old)."""
     return ValidationContext(
         trust_roots=pki.trust_roots() if roots is None else roots,
         moment=moment,
+        crls=crls or [],
+        other_certs=certs or [],
         allow_fetching=False,
         revocation_mode="soft-fail",
     )
+
+
+def embedded_validation_data(reader) -> tuple[list, list]:
+    """The CRLs and certificates in the document's DSS (PAdES B-LT), or none."""
+    from asn1crypto import crl as asn1_crl
+    from pyhanko.pdf_utils.decode_limits import DecodePurpose
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return [], []
+    crls = [
+        asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
+        for ref in dss.crls
+    ]
+    return crls, list(dss.load_certs())
 
 
 def _text(sig_object, key: str) -> str:
@@ -225,108 +302,8 @@ def _subject(cert, attr: str) -> str:
     return str(value)
 
 
-_HEX_CONTENTS = re.compile(rb"<([0-9A-F]*)>")
-
-
-def _container_problem(pdf: bytes, sig, roots: list) -> str | None:
-    """Pin down the signature container byte for byte; ``None`` if it is as we write it.
-
-    A signature's ``/ByteRange`` covers everything but its own ``/Contents`` (a hex string
-    holding the CMS container and zero padding), and parts of a CMS container are not
-    signed (the algorithm lists, the certificate bag, the encoding itself). Earlier
-    signatures' containers are covered by the later signatures, but the last one's would
-    be malleable: a changed byte there could leave the signature valid. So every
-    container must be exactly what :func:`sign_pdf` writes: upper-case hex, canonical
-    DER, nothing optional, only the signer's certificate (bound by the signed
-    signing-certificate-v2 attribute) or byte-identical copies of our trust roots, and
-    zero padding.
-    """
-    try:
-        start, first_len, second_start, _ = (int(x) for x in sig.sig_object["/ByteRange"])
-        match = _HEX_CONTENTS.fullmatch(pdf[start + first_len : second_start])
-        if match is None:
-            return "the signature container is not in canonical form"
-        data = bytes.fromhex(match.group(1).decode("ascii"))
-        info = cms.ContentInfo.load(data)
-        der = info.dump()
-        if data[len(der) :].strip(b"\x00"):
-            return "the signature container's padding was changed"
-        if not _minimal_der(der):
-            return "the signature container is not canonical DER"
-        if info["content_type"].native != "signed_data":
-            return "the signature container is not CMS signed data"
-        signed = info["content"]
-        signer_infos = signed["signer_infos"]
-        if len(signer_infos) != 1:
-            return "the signature container must hold exactly one signer"
-        signer_info = signer_infos[0]
-        digest_alg = signer_info["digest_algorithm"]
-        encap = signed["encap_content_info"]
-        cert = sig.signer_cert
-        sid = signer_info["sid"]
-        allowed = {cert.dump()} | {root.dump() for root in roots}
-        checks = (
-            signed["version"].native == "v1",
-            [alg.dump() for alg in signed["digest_algorithms"]] == [digest_alg.dump()],
-            encap["content_type"].native == "data" and not encap["content"],
-            not signed["crls"],
-            all(choice.chosen.dump() in allowed for choice in signed["certificates"] or ()),
-            signer_info["version"].native == "v1",
-            sid.name == "issuer_and_serial_number"
-            and sid.chosen["issuer"].dump() == cert.issuer.dump()
-            and sid.chosen["serial_number"].native == cert.serial_number,
-            _canonical_algorithm(digest_alg),
-            _canonical_algorithm(signer_info["signature_algorithm"]),
-            not signer_info["unsigned_attrs"],
-        )
-    except Exception as exc:
-        return f"the signature container is malformed: {exc}"
-    if not all(checks):
-        return "the signature container holds unexpected data"
-    return None
-
-
-def _minimal_der(data: bytes) -> bool:
-    """Every length in the TLV tree is definite, minimal and exactly used up."""
-
-    def walk(pos: int, end: int) -> bool:
-        while pos < end:
-            tag = data[pos]
-            pos += 1
-            if tag == 0:
-                return False  # end-of-contents octets: not DER
-            if tag & 0x1F == 0x1F:  # high tag number: base-128 continuation bytes
-                while pos < end and data[pos] & 0x80:
-                    pos += 1
-                pos += 1
-            if pos >= end:
-                return False
-            length = data[pos]
-            pos += 1
-            if length & 0x80:
-                count = length & 0x7F
-                if count == 0 or count > 4 or pos + count > end or data[pos] == 0:
-                    return False  # indefinite, absurd or padded length
-                length = int.from_bytes(data[pos : pos + count], "big")
-                pos += count
-                if length < 0x80:
-                    return False  # long form where the short one would do
-            if pos + length > end:
-                return False
-            if tag & 0x20 and not walk(pos, pos + length):
-                return False
-            pos += length
-        return pos == end
-
-    return walk(0, len(data))
-
-
-def _canonical_algorithm(alg) -> bool:
-    return alg.dump() == type(alg)({"algorithm": alg["algorithm"].native}).dump()
-
-
-async def _validate_all(pdf: bytes, embedded, roots: list, moment):
-    vc = validation_context(roots, moment)
+async def _validate_all(pdf: bytes, embedded, roots: list, moment, crls, certs):
+    vc = validation_context(roots, moment, crls, certs)
     return [
         await _validate_one(pdf, sig, vc, roots)  # one at a time: they share the reader
         for sig in embedded
@@ -336,7 +313,8 @@ async def _validate_all(pdf: bytes, embedded, roots: list, moment):
 async def _validate_one(pdf: bytes, sig, vc, roots: list) -> SignatureInfo:
     sig_object = sig.sig_object
     errors: list[str] = []
-    intact = valid = False
+    intact = valid = trusted = revoked = False
+    timestamped_at = None
     coverage = SignatureCoverageLevel.UNCLEAR.name
     level = ModificationLevel.OTHER.name
     modified_after = True
@@ -358,6 +336,9 @@ async def _validate_one(pdf: bytes, sig, vc, roots: list) -> SignatureInfo:
         else:
             intact = bool(status.intact)
             valid = bool(status.valid and status.trusted)
+            trusted, revoked = bool(status.trusted), bool(status.revoked)
+            if status.timestamp_validity is not None and status.timestamp_validity.trusted:
+                timestamped_at = status.timestamp_validity.timestamp
             coverage = status.coverage.name if status.coverage else coverage
             mod_level = status.modification_level
             level = mod_level.name if mod_level is not None else level
@@ -369,13 +350,15 @@ async def _validate_one(pdf: bytes, sig, vc, roots: list) -> SignatureInfo:
                 )
             else:  # SuspiciousModification
                 errors.append(f"modified after signing: {status.diff_result}")
-            if not status.trusted:
+            if status.revoked:
+                errors.append("the county CA revoked the signer's certificate")
+            elif not status.trusted:
                 errors.append("the signer's certificate does not chain to the county CA")
             if not status.intact:
                 errors.append("the signed bytes were changed")
             elif not status.valid:
                 errors.append("the signature does not verify")
-            problem = _container_problem(pdf, sig, roots)
+            problem = container_problem(pdf, sig, roots)
             if problem:
                 intact = False
                 errors.append(problem)
@@ -399,6 +382,9 @@ async def _validate_one(pdf: bytes, sig, vc, roots: list) -> SignatureInfo:
         modification_level=level,
         modified_after=modified_after,
         errors=tuple(errors),
+        trusted=trusted,
+        revoked=revoked,
+        timestamped_at=timestamped_at,
         revision_digest=revision_digest,
         signed_digest=signed_digest,
         signed_by_county=signed_by_county,
@@ -464,27 +450,39 @@ def _run(coro):
 
 
 def verify_pdf(
-    pdf: bytes, *, moment: dt.datetime | None = None, roots: list | None = None
+    pdf: bytes,
+    *,
+    moment: dt.datetime | None = None,
+    roots: list | None = None,
+    crls: list | None = None,
 ) -> VerificationResult:
     """Validate every signature in ``pdf`` offline against the county CA.
 
     Certificates are checked for validity at ``moment`` (default: now). B-B signatures
     carry no trusted time, so once an organisation's certificate has expired its
     signatures no longer validate "now"; pass the time the document was stored (known
-    from the database) to check them as of then. ``roots`` (default: the county CA) lets a
-    child process that has no Django settings validate (:mod:`documents.parsing`).
+    from the database) to check them as of then. ``roots`` (default: the county CA) and
+    ``crls`` (default: none but those the document embeds) let a child process that has no
+    Django settings validate (:mod:`documents.parsing`).
     """
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         embedded = reader.embedded_regular_signatures
+        embedded_crls, certs = embedded_validation_data(reader)
     except Exception as exc:
         return VerificationResult(errors=(f"not a readable PDF: {exc}",), readable=False)
     if not embedded:
         return VerificationResult(errors=("the document is not signed",))
+    roots = pki.trust_roots() if roots is None else roots
+    all_crls = [*(crls or []), *embedded_crls]
     try:
         signatures = _run(
-            _validate_all(pdf, embedded, pki.trust_roots() if roots is None else roots, moment)
+            _validate_all(pdf, embedded, roots, moment, crl.in_date(all_crls, moment), certs)
         )
+        signatures = [
+            crl.mark_revoked(info, sig, all_crls, roots, moment)
+            for info, sig in zip(signatures, embedded, strict=True)
+        ]
     except Exception as exc:  # pragma: no cover - defensive
         logger.exception("PDF verification failed")
         return VerificationResult(errors=(f"verification failed: {exc}",))

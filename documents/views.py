@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from .models import Document, DocumentVersion
 from .parsing import Unreadable
-from .verification import check
+from .verification import check, county_root_name
 
 
 def download(request, pk):
@@ -57,7 +57,14 @@ def verify(request):
                 form.add_error("file", str(error))
                 status = 422
     return render(
-        request, "documents/verify.html", {"form": form, "verdict": verdict}, status=status
+        request,
+        "documents/verify.html",
+        {
+            "form": form,
+            "verdict": verdict,
+            "trust_anchor": county_root_name() if verdict and verdict.signatures else "",
+        },
+        status=status,
     )
 
 
@@ -112,3 +119,67 @@ def download_combined(request, pk):
         as_attachment=True,
         filename=f"{batch_label(batch).replace(' · ', '-')}.pdf",
     )
+
+
+def _require_superuser(request) -> None:
+    """Template previews are for the administrators who maintain the papers; 404 to others."""
+    if not (request.user.is_authenticated and request.user.is_superuser):
+        raise Http404
+
+
+def _kind(kind: str) -> str:
+    from .models import DocumentKind
+
+    if kind not in DocumentKind.values:
+        raise Http404
+    return kind
+
+
+@require_http_methods(["GET"])
+def preview_index(request):
+    """Every kind of paper, each linking to its variables and its sample."""
+    from .models import DocumentKind
+
+    _require_superuser(request)
+    return render(request, "documents/preview_index.html", {"kinds": DocumentKind.choices})
+
+
+@require_http_methods(["GET"])
+def preview_kind(request, kind):
+    """A kind's registered variables, each with its label and sample value, per branch."""
+    from .models import DocumentKind
+    from .preview import BRANCH_LABELS, VARIABLES, variable_rows
+
+    _require_superuser(request)
+    kind = _kind(kind)
+    branches = [(BRANCH_LABELS[b], variable_rows(kind, b)) for b in VARIABLES[kind]]
+    context = {"kind": kind, "kind_label": DocumentKind(kind).label, "branches": branches}
+    return render(request, "documents/preview_kind.html", context)
+
+
+@require_http_methods(["GET"])
+def preview_pdf(request, kind):
+    """The kind's paper rendered from its sample, unsigned."""
+    from django.http import HttpResponse
+
+    from .preview import render_sample_pdf
+
+    _require_superuser(request)
+    pdf = render_sample_pdf(_kind(kind))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="sample-{kind}.pdf"'
+    return response
+
+
+def county_crl(request):
+    """The county CA's certificate revocation list, for any reader (DER, RFC 5280)."""
+    from django.http import HttpResponse
+
+    from . import crl
+
+    der = crl.current_der()
+    if der is None:
+        raise Http404
+    response = HttpResponse(der, content_type="application/pkix-crl")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -33,7 +33,7 @@ class Act(StrEnum):
     DEADLINE_OVERDUE = "deadline.overdue"
     DEADLINE_ESCALATE = "deadline.escalate"
     STAGE_LIMITS_CHANGE = "stage_limits.change"
-    # The domain's own acts on a project (processes/actions.py, processes/assets.py)
+    # The domain's own acts on a project (processes/acts/five_ones.py, reclaim.py, reassign.py; processes/assets.py)
     PROJECT_OPEN = "project.open"
     PROJECT_CLOSE = "project.close"
     PROJECT_FIVE_ONES = "project.five_ones"
@@ -55,5 +55,6 @@ class Act(StrEnum):
     OPERATOR_CREATE = "operator.create"
     OPERATOR_UPDATE = "operator.update"
     ORG_KEY_ISSUE = "org_key.issue"
+    ORG_KEY_REVOKE = "org_key.revoke"  # documents/revocation.py
     # Sign-in (workflow/security.py)
     LOGIN_LOCKED_OUT = "login_locked_out"

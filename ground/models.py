@@ -56,3 +56,53 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}"
+
+
+# --- The holiday calendar as tables (ground/workdays.py) ------------------------------
+
+
+class CalendarDay(models.Model):
+    """A day that breaks the weekday rule: a public holiday on a weekday, or a weekend day
+    declared a make-up workday (调休). Seeded from ``ground.calendar`` (the State Council
+    notices the ``chinesecalendar`` package records), editable in the admin; a day edited
+    there is kept when the package data is synced again."""
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", _("Holiday package")
+        ADMIN = "admin", _("Edited by hand")
+
+    day = models.DateField(_("date"), unique=True)
+    working = models.BooleanField(
+        _("working day"), help_text=_("Ticked: a make-up workday (调休); not ticked: a holiday.")
+    )
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    source = models.CharField(
+        _("source"), max_length=8, choices=Source.choices, default=Source.ADMIN, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("holiday or make-up workday")
+        verbose_name_plural = _("holidays and make-up workdays")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.name}"
+
+
+class WorkingDay(models.Model):
+    """One row per date the calendar covers, with its ordinal: the number of working days
+    from the first covered date through this one, so "working days after ``a`` up to and
+    including ``b``" is ``ordinal(b) − ordinal(a)`` in SQL. Rebuilt from the weekday rule
+    and :class:`CalendarDay` (ground/workdays.py ``rebuild_index``)."""
+
+    day = models.DateField(primary_key=True)
+    working = models.BooleanField()
+    ordinal = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("working-day index entry")
+        verbose_name_plural = _("working-day index")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} #{self.ordinal}"

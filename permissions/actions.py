@@ -138,3 +138,33 @@ def _release_tasks_held_under(actor, user, permission: str, obj, reason: str) ->
             reason=reason,
         )
     return [task.pk for task in held]
+
+
+def grant_in_bulk(grants) -> int:
+    """Store many grants at once, for a generated province (``manage.py seed_scale``): each
+    ``(user_pk, permission, obj)`` is the guardian object permission ``grant_role`` and
+    ``grant_operator_access`` store, with no audit entry (the seeding is the one act).
+    Returns the number stored."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import UserObjectPermission
+
+    grants = list(grants)
+    cts = {type(obj): ContentType.objects.get_for_model(obj) for _u, _p, obj in grants}
+    perms = {
+        (p.content_type_id, p.codename): p.pk
+        for p in Permission.objects.filter(content_type__in=cts.values())
+    }
+    rows = []
+    for user_pk, permission, obj in grants:
+        ct = cts[type(obj)]
+        rows.append(
+            UserObjectPermission(
+                user_id=user_pk,
+                permission_id=perms[ct.pk, permission.split(".", 1)[1]],
+                content_type_id=ct.pk,
+                object_pk=str(obj.pk),
+            )
+        )
+    UserObjectPermission.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)

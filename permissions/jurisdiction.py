@@ -17,6 +17,7 @@ from .models import Region
 from .roles import OPERATOR_PERMISSION, REGION_ROLES, Role, get_role
 
 _CACHE_ATTR = "_qiyue_grants"
+_ROLES_ATTR = "_qiyue_roles"
 TASK_CODENAMES = tuple(role.code for role in REGION_ROLES) + (OPERATOR_PERMISSION.split(".")[1],)
 
 
@@ -36,25 +37,22 @@ class RoleAtRegion:
 
 
 def _grant_rows(user):
+    """Every object permission the user holds, directly or through a group: a handful of
+    rows per official (roles at regions, operators, projects opened one by one)."""
     fields = (
         "permission__content_type__app_label",
         "permission__codename",
         "content_type_id",
         "object_pk",
     )
-    direct = UserObjectPermission.objects.filter(user=user, permission__codename__in=TASK_CODENAMES)
-    via_groups = GroupObjectPermission.objects.filter(
-        group__in=Group.objects.filter(user=user), permission__codename__in=TASK_CODENAMES
-    )
+    direct = UserObjectPermission.objects.filter(user=user)
+    via_groups = GroupObjectPermission.objects.filter(group__in=Group.objects.filter(user=user))
     return list(direct.values_list(*fields)) + list(via_groups.values_list(*fields))
 
 
-def task_grants(user) -> frozenset[Grant]:
-    """Every (permission, object) pair a task may require that this user holds.
-
-    These are the user's roles at regions plus the operators they act for: a handful of
-    rows per official, however many projects exist.
-    """
+def object_grants(user) -> frozenset[Grant]:
+    """Every (permission, object) pair this user holds, read once per request (cached on the
+    user instance)."""
     if user is None or not user.is_authenticated:
         return frozenset()
     cached = getattr(user, _CACHE_ATTR, None)
@@ -67,17 +65,45 @@ def task_grants(user) -> frozenset[Grant]:
     return cached
 
 
+def task_grants(user) -> frozenset[Grant]:
+    """Every (permission, object) pair a task may require that this user holds.
+
+    These are the user's roles at regions plus the operators they act for: a handful of
+    rows per official, however many projects exist.
+    """
+    return frozenset(
+        g for g in object_grants(user) if g.permission.split(".", 1)[1] in TASK_CODENAMES
+    )
+
+
+def opened_pks(user, permission: str, model) -> list[int]:
+    """Primary keys of ``model`` rows opened to ``user`` one by one by an object grant of
+    ``permission`` ("app_label.codename"), directly or through a group; read from the
+    request's grants, no query of its own. A list of a few keys, never a subquery."""
+    ct = ContentType.objects.get_for_model(model).pk
+    return sorted(
+        int(g.object_pk)
+        for g in object_grants(user)
+        if g.permission == permission and g.content_type_id == ct
+    )
+
+
 def forget_grants(user) -> None:
     """Drop the per-request cache after a grant or revoke on this user instance."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _ROLES_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
     for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         if hasattr(user, attr):
             delattr(user, attr)
 
 
 def roles_of(user) -> list[RoleAtRegion]:
-    """The roles a user holds, each with its region, ordered by region path."""
+    """The roles a user holds, each with its region, ordered by region path (cached on the
+    user instance with its grants)."""
+    cached = getattr(user, _ROLES_ATTR, None)
+    if cached is not None:
+        return list(cached)
     region_ct = ContentType.objects.get_for_model(Region).pk
     grants = [g for g in task_grants(user) if g.content_type_id == region_ct]
     regions = Region.objects.in_bulk([int(g.object_pk) for g in grants])
@@ -86,7 +112,10 @@ def roles_of(user) -> list[RoleAtRegion]:
         for g in grants
         if int(g.object_pk) in regions
     ]
-    return sorted(held, key=lambda r: (r.region.path, r.role.code))
+    held = sorted(held, key=lambda r: (r.region.path, r.role.code))
+    if user is not None and user.is_authenticated:
+        setattr(user, _ROLES_ATTR, tuple(held))
+    return held
 
 
 def granted_region_paths(user) -> list[str]:

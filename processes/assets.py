@@ -11,8 +11,10 @@ from ground.acts import Act
 from permissions.roles import COUNTY_POVERTY_OFFICE, TOWNSHIP_WORK_STATION
 from workflow.inputs import InputDiscipline
 
+from . import paperwork
 from .models import Asset, ImplementationMode, Project
-from .rules import RuleViolation, income_split
+from .rules import assets as rules_assets
+from .rules import income_split
 
 
 def may_register(user, project) -> bool:
@@ -93,17 +95,17 @@ class AssetForm(InputDiscipline, forms.ModelForm):
 @transaction.atomic
 def register_asset(actor, project, form: AssetForm) -> Asset:
     """登记资产: one asset with its four rights; only once the project has been accepted."""
-    if project.accepted_on is None:
-        raise RuleViolation(_("Assets are registered after the county acceptance."))
+    rules_assets.check_asset_registrable(project.accepted_on)
     asset = form.save(commit=False)
     asset.project = project
     asset.registered_by = actor
     asset.save()
-    audit.record(
+    entry = audit.record(
         actor,
         Act.ASSET_REGISTER,
         asset,
         project_id=project.pk,
         after=audit.jsonable({f: getattr(asset, f) for f in AssetForm.Meta.fields}),
     )
+    paperwork.registrar_issues_ownership_certificate(project, actor, entry)
     return asset

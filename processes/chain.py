@@ -1,14 +1,17 @@
 """The five-ones responsibility chain (五个一, DOMAIN.md §2) as officials read it.
 
 A township lead's page lists every project under them with its stage, who holds it now,
-days in the stage, its deadline and the next action; the county view rolls the same rows
-up by township and by leader. Rows are built from a fixed number of queries, however
-many projects there are (tests/processes/test_five_ones.py pins it).
+days in the stage, its deadline and the next action, a page of :data:`PAGE_SIZE` at a
+time; the county view counts the same projects by township and by leader. Both are
+computed in the database from the stored deadlines (``task.clock``) and the working-day
+index: only the page shown is built into rows, and the counts are two aggregate queries,
+whatever the number of projects (tests/processes/test_five_ones.py pins them).
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.status import PROCESS
@@ -16,24 +19,17 @@ from viewflow.workflow.status import PROCESS
 from permissions.jurisdiction import roles_of
 from permissions.models import Region
 from permissions.roles import ROLES_BY_CODE, TOWNSHIP_LEAD
-from workflow.deadlines import ESCALATED, OVERDUE
+from workflow.deadlines import overdue_q, stored_deadline
+from workflow.tasks import ScopedTask
 
-from .dashboard import task_clock
+from .dashboard import STALL_WORKING_DAYS, stage_case, stalled_q, with_clock_days
 from .models import Operator, Project
 from .stages import STAGE_LABELS, STAGES, stage_of
 
+PAGE_SIZE = 50
 STOPPED = ("stopped", _("Stopped"))
 STAGE_CODES = [code for code, _label, _nodes in STAGES] + ["finished", STOPPED[0]]
 LABELS = {**STAGE_LABELS, STOPPED[0]: STOPPED[1]}
-
-
-def deadlines_for(tasks) -> dict:
-    """task pk → its :class:`~workflow.deadlines.Deadline` (None outside the holiday data):
-    working days, holidays, 调休, paused while sent back; all rows in a fixed number of
-    queries."""
-    from workflow.deadlines import deadlines_of
-
-    return deadlines_of(tasks)
 
 
 @dataclass
@@ -54,30 +50,41 @@ class ChainRow:
 
 
 def projects_under(user):
-    """Projects in the user's jurisdiction, with what the chain rows print, ready to read."""
-    return Project.objects.visible_to(user).select_related(
-        "village__parent", "responsible_leader", "process", "operator"
+    """Projects in the user's jurisdiction in the page's order: the ones the user leads
+    first, then by township and name, with what the chain rows print."""
+    led_first = Case(
+        When(responsible_leader_id=user.pk, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
+        Project.objects.visible_to(user)
+        .select_related("village__parent", "responsible_leader", "process", "operator")
+        .annotate(led_first=led_first)
+        .order_by("led_first", "village__parent__name", "name", "pk")
     )
 
 
-def chain_rows(user, projects=None) -> list[ChainRow]:
-    """One row per project: the projects the user leads first, then by township and name.
+def current_tasks(tasks):
+    """Of these open human tasks, each process's newest (its current step)."""
+    newer = ScopedTask.objects.filter(
+        process_id=OuterRef("process_id"), flow_task_type="HUMAN", finished__isnull=True
+    ).filter(
+        Q(created__gt=OuterRef("created")) | Q(created=OuterRef("created"), pk__gt=OuterRef("pk"))
+    )
+    return tasks.filter(flow_task_type="HUMAN", finished__isnull=True).filter(~Exists(newer))
 
-    Four queries: projects, their open human tasks (with owners), and the regions and
-    operators those tasks wait for."""
-    from workflow.tasks import ScopedTask
 
-    projects = list(projects if projects is not None else projects_under(user))
+def chain_rows(user, projects, today=None) -> list[ChainRow]:
+    """The rows of these projects (a page), in four queries: projects, their current tasks
+    (with owners and clocks), and the regions and operators those tasks wait for."""
+    today = today or timezone.localdate()
+    projects = list(projects)
     process_ids = [p.process.pk for p in projects if _process(p) is not None]
-    open_tasks = {}
-    for task in (
-        ScopedTask.objects.filter(
-            process_id__in=process_ids, flow_task_type="HUMAN", finished__isnull=True
-        )
-        .select_related("owner")
-        .order_by("created", "pk")
-    ):
-        open_tasks[task.process_id] = task  # the newest open task is the current step
+    tasks = with_clock_days(
+        current_tasks(ScopedTask.objects.filter(process_id__in=process_ids)), today
+    ).select_related("owner", "clock")
+    open_tasks = {task.process_id: task for task in tasks}
     waiting = [t for t in open_tasks.values() if t.owner_id is None]
     regions = Region.objects.in_bulk(
         [int(t.owner_permission_obj_pk) for t in waiting if _role_of(t)]
@@ -85,8 +92,6 @@ def chain_rows(user, projects=None) -> list[ChainRow]:
     operators = Operator.objects.in_bulk(
         [int(t.owner_permission_obj_pk) for t in waiting if not _role_of(t)]
     )
-    today = timezone.localdate()
-    deadlines = deadlines_for(list(open_tasks.values()))
     rows = []
     for project in projects:
         process = _process(project)
@@ -100,13 +105,12 @@ def chain_rows(user, projects=None) -> list[ChainRow]:
             row.task = task
             row.holder = _holder(task, regions, operators)
             row.next_action = task.flow_task.task_title
-            deadline = deadlines.get(task.pk)
+            deadline = stored_deadline(getattr(task, "clock", None))
             row.deadline = deadline.due if deadline else None
-            clock = task_clock(task, deadline, today)
-            row.days_in_stage = clock["age"]  # working days, as on the dashboard
-            row.stalled = clock["stalled"] or clock["status"] in (OVERDUE, ESCALATED)
+            row.days_in_stage = task.age  # working days, as on the dashboard
+            overdue = deadline is not None and today > deadline.due
+            row.stalled = overdue or (task.idle is not None and task.idle >= STALL_WORKING_DAYS)
         rows.append(row)
-    rows.sort(key=lambda r: (not r.led, r.project.village.parent.name, r.project.name))
     return rows
 
 
@@ -160,22 +164,53 @@ class Rollup:
         return [self.per_stage.get(code, 0) for code in STAGE_CODES]
 
 
-def rollup(rows: list[ChainRow]) -> tuple[list[Rollup], list[Rollup]]:
-    """The county view: the same rows counted by township and by responsible leader."""
-    by_township, by_leader = defaultdict(lambda: None), defaultdict(lambda: None)
-    for row in rows:
-        township = row.project.village.parent.name
-        leader = row.project.responsible_leader
-        leader_name = leader.get_full_name() if leader else str(_("No leader"))
-        for table, key, name in (
-            (by_township, township, township),
-            (by_leader, leader.pk if leader else None, leader_name),  # namesakes stay apart
-        ):
-            entry = table[key] or Rollup(name=name)
-            entry.per_stage[row.stage] += 1
-            entry.stalled += row.stalled
-            entry.total += 1
-            table[key] = entry
+def rollup(user, today=None) -> tuple[list[Rollup], list[Rollup]]:
+    """The county view: the user's projects counted by township and by responsible leader,
+    per stage and stalled, in two aggregate queries (projects by process status; current
+    steps by stage), grouped by township × leader and summed up here."""
+    today = today or timezone.localdate()
+    projects = Project.objects.visible_to(user)
+    place = ("village__parent_id", "village__parent__name", "responsible_leader_id")
+    leader = ("responsible_leader__full_name", "responsible_leader__username")
+    by_status = (
+        projects.values(*place, *leader, "process__status").annotate(n=Count("pk")).order_by()
+    )
+    project = "process__projectprocess__project__"
+    steps = (
+        current_tasks(ScopedTask.objects.filter(**{f"{project[:-2]}__in": projects}))
+        .exclude(process__status__in=[PROCESS.DONE, PROCESS.CANCELED])
+        .annotate(stage=stage_case())
+        .values(*(project + key for key in place), "stage")
+        .annotate(n=Count("pk"), stalled=Count("pk", filter=overdue_q(today) | stalled_q(today)))
+        .order_by()
+    )
+    by_township, by_leader = {}, {}
+
+    def entries(township_name, leader_id, leader_name):
+        township = by_township.setdefault(township_name, Rollup(name=township_name))
+        # namesakes stay apart: leaders are keyed by their account
+        person = by_leader.setdefault(leader_id, Rollup(name=leader_name))
+        return township, person
+
+    names = {}
+    for row in by_status:
+        leader_id = row["responsible_leader_id"]
+        names[leader_id] = (
+            row["responsible_leader__full_name"] or row["responsible_leader__username"]
+            if leader_id
+            else str(_("No leader"))
+        )
+        stage = {PROCESS.DONE: "finished", PROCESS.CANCELED: STOPPED[0]}.get(row["process__status"])
+        for entry in entries(row["village__parent__name"], leader_id, names[leader_id]):
+            entry.total += row["n"]
+            if stage:
+                entry.per_stage[stage] += row["n"]
+    for row in steps:
+        leader_id = row[project + "responsible_leader_id"]
+        township_name = row[project + "village__parent__name"]
+        for entry in entries(township_name, leader_id, names.get(leader_id, "")):
+            entry.per_stage[row["stage"]] += row["n"]
+            entry.stalled += row["stalled"]
     return (
         sorted(by_township.values(), key=lambda r: r.name),
         sorted(by_leader.values(), key=lambda r: r.name),

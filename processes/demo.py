@@ -291,3 +291,18 @@ def advance_to(project: Project, node_name: str | None, limit: int = 60) -> None
             return
         do_step(project)
     raise ValueError(f"{project} did not reach {node_name} in {limit} steps")
+
+
+def walk_to(project: Project, stands_at: str | None) -> None:
+    """Put a project where the demo shows it: at the open step ``stands_at``; "sent_back" (the
+    township sent the application back); "maintenance_report" with year 1 accepted and year 2
+    open; ``None`` finished."""
+    if stands_at == "sent_back":
+        advance_to(project, "township_review")
+        do_step(project, decision="back", reason="受益户名单与实施方案不符，请核实后重新申报。")
+    elif stands_at == "maintenance_report":
+        advance_to(project, "maintenance_report")
+        do_step(project)  # year 1 report
+        do_step(project)  # accepted; year 2 report is open
+    else:
+        advance_to(project, stands_at)

@@ -357,24 +357,14 @@ class DemoCounty:
                 funds_amount=Decimal(funds),
                 scale=f"覆盖{village.name}脱贫户",
                 **({"operator": operators[operator_index]} if operator_index is not None else {}),
-                **_story_start(stands_at),
+                **story_start(stands_at),
             )
-            if stands_at == "sent_back":
-                demo.advance_to(project, "township_review")
-                demo.do_step(
-                    project, decision="back", reason="受益户名单与实施方案不符，请核实后重新申报。"
-                )
-            elif stands_at == "maintenance_report":
-                demo.advance_to(project, "maintenance_report")
-                demo.do_step(project)  # year 1 report
-                demo.do_step(project)  # accepted; year 2 report is open
-            else:
-                demo.advance_to(project, stands_at)
+            demo.walk_to(project, stands_at)
             if name in WAITING_SINCE_DAYS:
                 demo.backdate_open_task(project, WAITING_SINCE_DAYS[name])
 
 
-def _story_start(stands_at) -> dict:
+def story_start(stands_at) -> dict:
     years = YEARS_REPORTED.get(stands_at)
     if years is None:
         return {}

@@ -15,7 +15,17 @@ All of it runs inside the act's transaction (the task forms' ``apply``).
 
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import (
@@ -167,18 +177,46 @@ def record_payout(year: DividendYear, paid: dict, paid_on, collective_paid, fund
     }
 
 
-def flagged_for(user, today=None) -> list[DividendYear]:
+def flagged_for(user, today=None):
     """Years of the user's jurisdiction with a late or short payment (paid after the due date,
-    unpaid once it passed, or less than due to a household or the village)."""
+    unpaid once it passed, or less than due to a household or the village), flagged in SQL
+    as :func:`with_flags` flags them in Python: ``late``, ``short``, ``short_households``."""
     today = today or timezone.localdate()
-    years = (
+    zero = Value(Decimal("0.00"))
+    late = Q(paid_on__isnull=False, paid_on__gt=F("due_on")) | Q(
+        paid_on__isnull=True, due_on__lt=today
+    )
+    village_short = Q(status=DividendYear.Status.PAID) & (
+        Q(collective_part__gt=Coalesce("collective_paid", zero))
+        | Q(fund_part__gt=Coalesce("fund_paid", zero))
+    )
+    short_households = DividendShare.objects.filter(
+        dividend_year=OuterRef("pk"), amount_paid__isnull=False, amount_paid__lt=F("amount_due")
+    )
+    return (
         DividendYear.objects.filter(project__in=Project.objects.visible_to(user))
         .filter(Q(due_on__lt=today) | Q(status=DividendYear.Status.PAID))
+        .annotate(
+            late=ExpressionWrapper(late, output_field=BooleanField()),
+            short_households=Coalesce(
+                Subquery(
+                    short_households.order_by()
+                    .values("dividend_year")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+        )
+        .annotate(
+            short=ExpressionWrapper(
+                village_short | Q(short_households__gt=0), output_field=BooleanField()
+            )
+        )
+        .filter(Q(late=True) | Q(short=True))
         .select_related("project__village__parent")
-        .prefetch_related("shares")
-        .order_by("due_on", "project__name")
+        .order_by("due_on", "project__name", "pk")
     )
-    return [year for year in with_flags(years, today) if year.late or year.short]
 
 
 def with_flags(years, today=None) -> list[DividendYear]:

@@ -1,48 +1,68 @@
 """Excel exports (openpyxl) for the jurisdiction: fund totals, fund movements, assets."""
 
-import io
+from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from workflow.inputs import safe_cell
 
 from . import ledger
 from .models import Asset, DividendShare, DividendYear, FundMovement, Project
 
+BOLD = Font(bold=True)
 
-def _append(sheet, values):
-    """One row; text that would start a formula is written as a literal string (shown and
-    read back unchanged), and characters an .xlsx cannot hold are dropped, so one asset
-    named with a control character cannot break the county's export."""
-    cells = [safe_cell(str(value) if isinstance(value, Promise) else value) for value in values]
-    sheet.append([value for value, _as_text in cells])
-    for cell, (_value, as_text) in zip(sheet[sheet.max_row], cells, strict=False):
+
+MONEY_FORMAT = "#,##0.00"
+CHUNK = 2000  # rows read from the database at a time
+
+
+def _cells(sheet, values, bold=False):
+    """One row of write-only cells; text that would start a formula is written as a literal
+    string (shown and read back unchanged), and characters an .xlsx cannot hold are dropped,
+    so one asset named with a control character cannot break the county's export. Decimals
+    are yuan to the fen."""
+    cells = []
+    for value in values:
+        value, as_text = safe_cell(str(value) if isinstance(value, Promise) else value)
+        if not (as_text or bold or isinstance(value, Decimal)):
+            cells.append(value)  # a plain value needs no cell object of its own
+            continue
+        cell = WriteOnlyCell(sheet, value=value)
         if as_text:
             cell.data_type = "s"
             cell.quotePrefix = True
+        if isinstance(value, Decimal):
+            cell.number_format = MONEY_FORMAT
+        if bold:
+            cell.font = BOLD
+        cells.append(cell)
+    return cells
 
 
 def _sheet(workbook, title, header, rows):
+    """A sheet written row by row: openpyxl's write-only mode keeps no cell in memory."""
     sheet = workbook.create_sheet(title)
-    _append(sheet, [str(value) for value in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    for index in range(1, len(header) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 18
+    sheet.append(_cells(sheet, [str(value) for value in header], bold=True))
     for row in rows:
-        _append(sheet, row)
-    for column in sheet.columns:
-        sheet.column_dimensions[column[0].column_letter].width = 18
+        sheet.append(_cells(sheet, row))
     return sheet
 
 
-def ledger_workbook(user) -> bytes:
+def ledger_workbook(user, out) -> None:
+    """Write the jurisdiction's ledger, fund movements, asset register and dividend payouts
+    as an .xlsx into the file ``out``, streaming rows from the database in chunks: memory
+    stays bounded however many rows a county has."""
     projects = Project.objects.visible_to(user)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     rows = ledger.totals_by_township(user)
     total = ledger.county_total(rows)
     kinds = FundMovement.Kind
@@ -53,8 +73,19 @@ def ledger_workbook(user) -> bytes:
         [[r["region"]] + [r[k] for k in kinds.values] for r in rows]
         + [[_("Total")] + [total[k] for k in kinds.values]],
     )
-    movements = FundMovement.objects.filter(project__in=projects).select_related(
-        "project__village__parent", "audit_entry"
+    labels = dict(kinds.choices)
+    movements = (
+        FundMovement.objects.filter(project__in=projects)
+        .order_by("project", "at", "pk")
+        .values_list(
+            "at",
+            "project__village__parent__name",
+            "project__name",
+            "kind",
+            "payee",
+            "amount",
+            "audit_entry__actor_name",
+        )
     )
     _sheet(
         workbook,
@@ -68,18 +99,11 @@ def ledger_workbook(user) -> bytes:
             _("Amount (yuan)"),
             _("By"),
         ],
-        [
-            [
-                timezone.localtime(m.at).replace(tzinfo=None),
-                m.project.village.parent.name,
-                m.project.name,
-                kinds(m.kind).label,
-                m.payee,
-                m.amount,
-                m.audit_entry.actor_name,
-            ]
-            for m in movements
-        ],
+        (
+            [timezone.localtime(at).replace(tzinfo=None), township, name]
+            + [str(labels[kind]), payee, amount, actor]
+            for at, township, name, kind, payee, amount, actor in movements.iterator(CHUNK)
+        ),
     )
     assets = Asset.objects.filter(project__in=projects).select_related("project__village__parent")
     _sheet(
@@ -97,7 +121,7 @@ def ledger_workbook(user) -> bytes:
             _("Income right"),
             _("Supervision right"),
         ],
-        [
+        (
             [
                 a.project.village.parent.name,
                 a.project.name,
@@ -110,18 +134,11 @@ def ledger_workbook(user) -> bytes:
                 a.income_terms,
                 a.supervised_by,
             ]
-            for a in assets
-        ],
+            for a in assets.iterator(CHUNK)
+        ),
     )
     _dividend_sheet(workbook, projects)
-    for sheet in workbook.worksheets:
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if hasattr(cell.value, "as_tuple"):  # Decimal: yuan to the fen
-                    cell.number_format = "#,##0.00"
-    out = io.BytesIO()
     workbook.save(out)
-    return out.getvalue()
 
 
 def _flags(item) -> str:
@@ -147,7 +164,6 @@ def _dividend_sheet(workbook, projects):
         _("Paid on"),
         _("Flags"),
     ]
-    rows = []
     years = (
         DividendYear.objects.filter(project__in=projects)
         .exclude(status=DividendYear.Status.SCHEDULED)
@@ -157,10 +173,14 @@ def _dividend_sheet(workbook, projects):
         )
         .order_by("project__village__parent__name", "project__name", "year")
     )
+    _sheet(workbook, _("Dividend payouts"), header, _dividend_rows(years.iterator(CHUNK)))
+
+
+def _dividend_rows(years):
     for year in years:
         place = [year.project.village.parent.name, year.project.village.name, year.project.name]
         for share in year.shares.all():
-            rows.append(
+            yield (
                 place
                 + [year.year, share.household.head_name, share.amount_due, share.amount_paid]
                 + [year.due_on, share.paid_on, _flags(share)]
@@ -171,9 +191,8 @@ def _dividend_sheet(workbook, projects):
         ):
             short = paid is not None and paid < due
             flags = [f for f, on in ((_("Late"), year.is_late()), (_("Short"), short)) if on]
-            rows.append(
+            yield (
                 place
                 + [year.year, label, due, paid, year.due_on, year.paid_on]
                 + ["、".join(str(f) for f in flags)]
             )
-    _sheet(workbook, _("Dividend payouts"), header, rows)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
+from permissions.jurisdiction import acts_for
 from permissions.roles import (
     COUNTY_FINANCE_BUREAU,
     COUNTY_LEADING_GROUP,
@@ -104,6 +105,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Annotation(title=_("Public notice"))
         .Stage("notice", days=10, remind_before=2)
         .Role(VILLAGE_SECRETARY, at=village)
+        .AfterComplete(paperwork.village_posts_public_notice)
         .Next(this.public_notice_passed)
     )
     public_notice_passed = (
@@ -335,6 +337,7 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
         .Annotation(title=_("Dividend list public notice"))
         .Stage("maintenance", days=10, remind_before=2)  # the dividend list is posted ≥ 7 days
         .Role(VILLAGE_SECRETARY, at=village)
+        .AfterComplete(paperwork.village_posts_dividend_notice)
         .Next(this.dividend_notice_passed)
     )
     dividend_notice_passed = (
@@ -421,3 +424,11 @@ class ProjectFlow(JurisdictionFlowMixin, flow.Flow):
     # --- Jurisdiction ---------------------------------------------------------------
     def visible_subjects(self, user):
         return Project.objects.visible_to(user)
+
+    def conflicted_users(self, process):
+        """The operator's staff may not judge their own project (the county acceptance
+        panel, DOMAIN.md §3 stage 7: bureau, finance, discipline, audit, experts)."""
+        operator = process.project.operator
+        if operator is None:
+            return super().conflicted_users(process)
+        return acts_for(operator)

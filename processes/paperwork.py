@@ -16,8 +16,10 @@ from permissions.roles import (
     TOWNSHIP_FINANCE_OFFICE,
     TOWNSHIP_LEAD,
     TOWNSHIP_WORK_STATION,
+    VILLAGE_SECRETARY,
 )
 
+from .models import DividendYear
 from .papers import snapshots
 from .papers.numbers import paper_number
 from .papers.parties import operator_party, organisation_for, region_government
@@ -33,6 +35,55 @@ def _sign_one(kind, project, snapshot, actor, party, role, entry):
     production.sign(edition, actor, party, role, audit_entry=entry)
     production.produce_later(edition)
     return edition
+
+
+def village_posts_public_notice(activation, actor, entry):
+    """公示 passed: the village committee's notice as posted, with its dates, for the board
+    and the archive."""
+    project = activation.process.project
+    _sign_one(
+        DocumentKind.PUBLIC_NOTICE,
+        project,
+        snapshots.public_notice(project),
+        actor,
+        region_government(project.village),
+        _label(VILLAGE_SECRETARY),
+        entry,
+    )
+
+
+def village_posts_dividend_notice(activation, actor, entry):
+    """分红公示 passed: the year's dividend list as posted (a new edition each year)."""
+    project = activation.process.project
+    year = project.dividend_years.filter(status=DividendYear.Status.PUBLISHED).latest("year")
+    _sign_one(
+        DocumentKind.DIVIDEND_NOTICE,
+        project,
+        snapshots.dividend_notice(year),
+        actor,
+        region_government(project.village),
+        _label(VILLAGE_SECRETARY),
+        entry,
+    )
+
+
+def registrar_issues_ownership_certificate(project, actor, entry):
+    """登记资产: the registering official's organisation issues the ownership certificate of
+    the project's assets (a new edition as each asset is registered)."""
+    if actor.has_perm(TOWNSHIP_WORK_STATION.permission, project.township):
+        registrar, role = region_government(project.township), TOWNSHIP_WORK_STATION
+    else:
+        registrar = organisation_for(COUNTY_POVERTY_OFFICE.code, project.county)
+        role = COUNTY_POVERTY_OFFICE
+    _sign_one(
+        DocumentKind.OWNERSHIP_CERTIFICATE,
+        project,
+        snapshots.ownership_certificate(project, registrar),
+        actor,
+        registrar,
+        _label(role),
+        entry,
+    )
 
 
 def township_signs_entrustment(activation, actor, entry):

@@ -29,7 +29,7 @@ from permissions.roles import COUNTY_DISCIPLINE, LIVELIHOOD_SUPERVISOR, TOWNSHIP
 from workflow import notifications
 
 from .models import PublicReport
-from .rules import RuleViolation
+from .rules import RuleViolation, public_reports
 
 Status = PublicReport.Status
 
@@ -79,9 +79,7 @@ def file_report(user, project, content, anonymous, name="", phone=""):
 
     When ``anonymous`` is set, the filer's user, name and phone are dropped here, before
     anything is written, and the audit entry names no actor."""
-    content = content.strip()
-    if len(content) < 10:
-        raise RuleViolation(_("Describe what you are reporting in at least 10 characters."))
+    content = public_reports.check_report_content(content)
     filer = None if anonymous or not user.is_authenticated else user
     report = PublicReport.objects.create(
         number=_new_number(),
@@ -98,7 +96,9 @@ def file_report(user, project, content, anonymous, name="", phone=""):
         report,
         after={"status": report.status, "anonymous": anonymous, "project": project.pk},
     )
-    notifications.report_routed(report, routed_to(report), _report_url(report))
+    notifications.report_routed(
+        project, report.number, routed_to(report), _report_url(report), key=f"report:{report.pk}"
+    )
     return report
 
 
@@ -129,9 +129,9 @@ def advance_report(actor, report, findings=""):
     target = NEXT_STATUS.get(report.status)
     if target is None:
         raise RuleViolation(_("This report has already been concluded."))
-    findings = findings.strip()
-    if target == Status.CONCLUDED and not findings:
-        raise RuleViolation(_("Write down the findings before concluding the report."))
+    findings = (findings or "").strip()
+    if target == Status.CONCLUDED:
+        findings = public_reports.check_findings(findings)
     before = {"status": report.status}
     report.status = target
     if target == Status.CONCLUDED:

@@ -25,6 +25,7 @@ from .models import (
     ProgressReport,
     Project,
 )
+from .rules.id_numbers import mask_id_number
 from .stages import STAGE_LABELS, stage_of
 
 APPLICATION = "application"  # plan, targets, mode, funds, roster, commitment, planning meeting
@@ -64,6 +65,7 @@ SECTIONS = {
 
 # node name → the kinds of paper the step rests on (those already issued are linked).
 DOCUMENTS = {
+    "county_review": (DocumentKind.PUBLIC_NOTICE,),
     "funds_issue": (DocumentKind.APPROVAL_REPLY,),
     "subsidy_agreements": (DocumentKind.APPROVAL_REPLY,),
     "entrustment_agreement": (DocumentKind.APPROVAL_REPLY,),
@@ -84,19 +86,15 @@ DOCUMENTS = {
     "payment": (DocumentKind.REIMBURSEMENT_FORM, DocumentKind.DIRECT_SUBSIDY),
     "maintenance_review": (DocumentKind.ENTRUSTMENT,),
     "dividend_notice": (DocumentKind.ENTRUSTMENT,),
-    "dividend_payout": (DocumentKind.ENTRUSTMENT, DocumentKind.BENEFIT_LINKAGE),
+    "dividend_payout": (
+        DocumentKind.DIVIDEND_NOTICE,
+        DocumentKind.ENTRUSTMENT,
+        DocumentKind.BENEFIT_LINKAGE,
+    ),
     "term_end": (DocumentKind.ENTRUSTMENT,),
     "renewal_countersign": (DocumentKind.ENTRUSTMENT,),
     "principal_return": (DocumentKind.ENTRUSTMENT,),
 }
-
-
-def mask_id_number(value: str) -> str:
-    """A resident ID number as a reviewer may see it: region code and last four only
-    (520524********001X)."""
-    if len(value or "") < 10:
-        return value or ""
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
 @dataclass

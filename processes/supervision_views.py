@@ -15,10 +15,12 @@ from permissions.jurisdiction import roles_of
 from workflow.inputs import InputDiscipline
 from workflow.operation_forms import PersonChoiceField
 
-from . import actions, chain, ledger, reports
+from . import chain, ledger, reports
+from .acts import five_ones, reassign, reclaim, violations
 from .dashboard import STALL_WORKING_DAYS
 from .forms import leaders_for
 from .models import Operator
+from .paging import paginate
 from .rules import RuleViolation
 from .views import get_project_for_user
 
@@ -33,9 +35,12 @@ class ChainView(generic.TemplateView):
     template_name = "processes/chain.html"
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
+        pages = paginate(chain.projects_under(user), self.request.GET, chain.PAGE_SIZE)
         return {
             **super().get_context_data(**kwargs),
-            "rows": chain.chain_rows(self.request.user),
+            **pages,
+            "rows": chain.chain_rows(user, pages["page_obj"].object_list),
             "stall_days": STALL_WORKING_DAYS,
         }
 
@@ -46,7 +51,7 @@ class CountyChainView(generic.TemplateView):
     template_name = "processes/chain_county.html"
 
     def get_context_data(self, **kwargs):
-        by_township, by_leader = chain.rollup(chain.chain_rows(self.request.user))
+        by_township, by_leader = chain.rollup(self.request.user)
         return {
             **super().get_context_data(**kwargs),
             "headers": chain.stage_headers(),
@@ -114,10 +119,10 @@ class FiveOnesChangeView(ProjectActView):
     success_message = _(
         "The five-ones were changed; the reason is recorded in the project's history."
     )
-    allowed = staticmethod(actions.may_change_five_ones)
+    allowed = staticmethod(five_ones.may_change_five_ones)
 
     def act(self, data):
-        actions.change_five_ones(
+        five_ones.change_five_ones(
             self.request.user,
             self.project,
             data["responsible_leader"],
@@ -147,10 +152,10 @@ class ReclaimView(ProjectActView):
     form_class = ReclaimForm
     title = _("Reclaim funds")
     success_message = _("The reclaimed funds were recorded in the fund ledger.")
-    allowed = staticmethod(actions.may_act_on_violation)
+    allowed = staticmethod(violations.may_act_on_violation)
 
     def act(self, data):
-        actions.reclaim_funds(
+        reclaim.reclaim_funds(
             self.request.user, self.project, data["amount"], data["reason"], stop=data["stop"]
         )
 
@@ -161,17 +166,19 @@ class ReassignForm(InputDiscipline, forms.Form):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["operator"].queryset = actions.operators_for(project)
+        self.fields["operator"].queryset = reassign.operators_for(project)
 
 
 class ReassignView(ProjectActView):
     form_class = ReassignForm
     title = _("Reassign the project to another operator")
     success_message = _("The project was reassigned to the new operator.")
-    allowed = staticmethod(actions.may_act_on_violation)
+    allowed = staticmethod(violations.may_act_on_violation)
 
     def act(self, data):
-        actions.reassign_operator(self.request.user, self.project, data["operator"], data["reason"])
+        reassign.reassign_operator(
+            self.request.user, self.project, data["operator"], data["reason"]
+        )
 
 
 class ReportListView(generic.ListView):

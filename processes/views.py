@@ -1,8 +1,11 @@
 """Project pages: the list an official works from and the page of one project."""
 
+import tempfile
+
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Prefetch, Subquery
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +20,8 @@ from permissions.roles import ROLES_BY_CODE, Level
 from workflow.inputs import query_id
 from workflow.tasks import ScopedTask
 
-from . import actions, assets, dividends, exports, ledger
+from . import assets, dividends, exports, ledger
+from .acts import five_ones, violations
 from .flows import ProjectFlow
 from .models import DividendShare, FundMovement, ImplementationMode, Project
 from .rules import RuleViolation
@@ -81,7 +85,8 @@ class ProjectListView(generic.ListView):
             "townships": townships,
             "modes": ImplementationMode.choices,
             "params": self.request.GET,
-            "assets_to_register": assets.awaiting_registration(self.request.user),
+            # The oldest ten (and whether there are more): a county has thousands at scale.
+            "assets_to_register": list(assets.awaiting_registration(self.request.user)[:11]),
         }
 
 
@@ -151,9 +156,9 @@ class ProjectDetailView(generic.TemplateView):
             "movements": project.fund_movements.select_related("audit_entry"),
             "batches": project.document_batches.all()[:5],
             "reimbursement": getattr(project, "reimbursement", None),
-            "may_change_five_ones": actions.may_change_five_ones(user, project),
-            "may_act_on_violation": actions.may_act_on_violation(user, project),
-            "violation_blocker": actions.violation_blocker(project),
+            "may_change_five_ones": five_ones.may_change_five_ones(user, project),
+            "may_act_on_violation": violations.may_act_on_violation(user, project),
+            "violation_blocker": violations.violation_blocker(project),
         }
 
 
@@ -280,29 +285,38 @@ class LedgerExportView(generic.View):
     """The ledger, movements and asset register of the jurisdiction, as an Excel workbook."""
 
     def get(self, request):
-        data = exports.ledger_workbook(request.user)
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        out = tempfile.TemporaryFile()  # the workbook streams to disk, then to the official
+        exports.ledger_workbook(request.user, out)
+        out.seek(0)
+        return FileResponse(
+            out,
+            as_attachment=True,
+            filename="ledger.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
-        return response
 
 
 class LedgerView(generic.TemplateView):
     """Poverty funds allocated, disbursed and reimbursed, per township of the jurisdiction."""
 
     template_name = "processes/ledger.html"
+    flagged_per_page = 50
 
     def get_context_data(self, **kwargs):
         rows = ledger.totals_by_township(self.request.user)
         total = ledger.county_total(rows)
         kinds = FundMovement.Kind.values
+        flagged = dividends.flagged_for(self.request.user)
+        page = Paginator(flagged, self.flagged_per_page).get_page(self.request.GET.get("page"))
+        # Read the page's rows ourselves: one query even when none is flagged (constant counts).
+        start = (page.number - 1) * self.flagged_per_page
         return {
             **super().get_context_data(**kwargs),
             "kinds": FundMovement.Kind,
             "rows": [(row["region"], [row[k] for k in kinds]) for row in rows],
             "total": [total[k] for k in kinds],
-            "flagged": dividends.flagged_for(self.request.user),
+            "flagged": list(flagged[start : start + self.flagged_per_page]),
+            "page_obj": page,
         }
 
 

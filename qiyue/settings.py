@@ -376,6 +376,21 @@ if not QIYUE_PUBLIC_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(
         f"QIYUE_PUBLIC_URL={QIYUE_PUBLIC_URL!r} must start with https:// or http://."
     )
+# Where the signing keys live: "files" (the key directory; the demo) or "pkcs11" (a token,
+# documents/token.py: the web process never reads a private key file).
+QIYUE_KEY_STORE = env_str("QIYUE_KEY_STORE", "files")
+if QIYUE_KEY_STORE not in ("files", "pkcs11"):
+    raise ImproperlyConfigured(f"QIYUE_KEY_STORE={QIYUE_KEY_STORE!r}: use files or pkcs11.")
+QIYUE_PKCS11_MODULE = env_str("QIYUE_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+QIYUE_PKCS11_TOKEN = env_str("QIYUE_PKCS11_TOKEN", "qiyue")
+QIYUE_PKCS11_PIN = env_secret("QIYUE_PKCS11_PIN", "")
+# The county's RFC 3161 time-stamping authority: when set, every signature gets a trusted
+# time-stamp (PAdES B-T, and B-LT with the CRL in the DSS); empty: the act's time only.
+QIYUE_TSA_URL = env_str("QIYUE_TSA_URL", "")
+if QIYUE_TSA_URL and not QIYUE_TSA_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"QIYUE_TSA_URL={QIYUE_TSA_URL!r} must start with https:// or http://."
+    )
 # Fonts prepared once from the Debian CJK fonts (manage.py build_fonts).
 QIYUE_FONT_CACHE_DIR = env_str("QIYUE_FONT_CACHE_DIR", str(VAR_DIR / "fonts"))
 

@@ -24,6 +24,8 @@ DEFAULT_PACKAGES=(
   fonts-arphic-ukai
   # The browser the journeys in tests/browser/ drive (Playwright, launched by path).
   chromium
+  # SoftHSM2, the PKCS#11 token the signing-key tests use (scripts/softhsm-test-token).
+  softhsm2
   # pdftotext / pdftoppm, to read generated PDFs back in tests and by hand.
   poppler-utils
   # Native libraries WeasyPrint loads at run time.

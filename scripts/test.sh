@@ -10,8 +10,9 @@
 #   PYTEST_WORKERS  pytest-xdist workers per pass (0 or empty = serial, the default)
 #   TEST_DBS        which passes to run, in order (default "sqlite postgres")
 #
-# The browser journeys (marker "browser", tests/browser/) run on the SQLite pass only: they
-# walk the same pages on either database and take most of a pass's time.
+# The browser journeys (marker "browser", tests/browser/) and the tests whose subject does not
+# depend on the database engine (marker "portable": papers' rendering and signing, wording,
+# translations, layers; tests/conftest.py PORTABLE_MODULES) run on the SQLite pass only.
 # Each pass prints pytest's own summary; the last line is the total of both,
 # in the form "total: N passed, N failed, N skipped".
 set -uo pipefail
@@ -69,7 +70,7 @@ run_pytest() {
   local name="$1"
   shift
   local marker_args=()
-  [[ "$name" == postgres ]] && marker_args=(-m "not browser")
+  [[ "$name" == postgres ]] && marker_args=(-m "not browser and not portable")
   mkdir -p "$WORK/var-$name"
   echo
   echo "==> pytest on $name${worker_args:+ (${worker_args[*]})}"

@@ -59,6 +59,44 @@ def cast(db):
     return c
 
 
+# Modules whose subject does not depend on the database engine: the papers' rendering, seals,
+# signing, keys, validation and parsing, the wording and language of pages, translations, CSP
+# and error pages, the layer contracts, the calendar and numerals. They use the database only to set up what they read, so
+# the PostgreSQL pass leaves them (and the browser journeys) to the SQLite pass
+# (scripts/test.sh: -m "not browser and not portable").
+PORTABLE_MODULES = {
+    "tests/test_layers.py",
+    "tests/test_locale.py",
+    "tests/test_language.py",
+    "tests/test_ui_language.py",
+    "tests/documents/test_long_term_validation.py",
+    "tests/documents/test_preview.py",
+    "tests/documents/test_preview_page.py",
+    "tests/documents/test_print_copies.py",
+    "tests/documents/test_rendering.py",
+    "tests/documents/test_seal.py",
+    "tests/documents/test_signing.py",
+    "tests/documents/test_strict_conditions.py",
+    "tests/documents/test_token_keys.py",
+    "tests/documents/test_verification_for_people.py",
+    "tests/documents/test_verify_hostile.py",
+    "tests/ground/test_acts.py",
+    "tests/ground/test_calendar.py",
+    "tests/ground/test_numerals.py",
+    "tests/processes/test_form_widgets.py",
+    "tests/processes/test_page_wording.py",
+    "tests/workflow/test_csp.py",
+    "tests/workflow/test_error_pages.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath
+    for item in items:
+        if item.path.relative_to(root).as_posix() in PORTABLE_MODULES:
+            item.add_marker(pytest.mark.portable)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _site_urls_loaded():
     """Flow nodes reverse their URLs through the site, which is wired when the URLconf loads."""

@@ -412,7 +412,7 @@ def test_the_ledger_export_writes_any_asset_name_as_plain_text(cast, project, na
     with NothingWritten():
         response = client.get("/projects/ledger.xlsx")
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content))["资产台账"]
+    sheet = load_workbook(io.BytesIO(response.getvalue()))["资产台账"]
     row = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == project.name)
     asset, operated_by = row[2], row[7]
     assert asset.value == name.replace("\x01", "").replace("\x1b", "")

@@ -150,7 +150,7 @@ def start_process(actor, activation, form):
         actor,
         Act.PROCESS_START,
         process,
-        project_id=getattr(process, "project_id", None),
+        project_id=subject_id_of(process),
         before=before,
         after=after,
     )

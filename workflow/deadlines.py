@@ -18,8 +18,14 @@ The rules (issue 5, "Deadlines and stalls"; DOMAIN.md §3 practice time limits):
   deadline → ``overdue`` after the deadline → ``escalated`` from ``escalate_after_days``
   working days after the deadline.
 
+* **Stored.** Each live human task's deadline is stored on its
+  :class:`~workflow.models.TaskClock` (``task.clock``): written when the node creates the
+  task, rewritten by every sweep and when a county changes a limit
+  (:func:`store_clocks`, :func:`refresh_clocks`), so lists filter overdue tasks in SQL
+  (:func:`overdue_q`) and read a deadline without computing it (:func:`stored_deadline`).
+
 Public API: :func:`deadline_of`, :func:`status_of`, :func:`deadlines_of` (a batch for
-lists), :func:`limit_for`, and the chain of command :func:`holders_of`,
+lists), :func:`limit_for`, the stored clocks, and the chain of command :func:`holders_of`,
 :func:`superiors_of`, :func:`supervisors_of`.
 """
 
@@ -27,6 +33,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
@@ -243,6 +250,186 @@ def deadline_of(task) -> Deadline:
 def status_of(task, today: datetime.date | None = None) -> str:
     """``ok`` | ``due_soon`` | ``overdue`` | ``escalated`` for a live task on ``today``."""
     return deadline_of(task).status(today or timezone.localdate())
+
+
+# --- Stored clocks ---------------------------------------------------------------------
+
+_CLOCK_FIELDS = [
+    "started",
+    "working_days",
+    "remind_before_days",
+    "escalate_after_days",
+    "used_before",
+    "due",
+    "remind_on",
+    "escalate_on",
+]
+
+
+def save_clocks(tasks, deadlines: dict) -> None:
+    """Store these tasks' deadlines (``deadlines_of``'s answer) on their clocks, in one
+    statement per thousand tasks."""
+    from .models import TaskClock
+
+    rows = []
+    for task in tasks:
+        deadline = deadlines.get(task.pk)
+        started = _local_date(task.created)
+        if deadline is None:
+            rows.append(TaskClock(task_id=task.pk, started=started, working_days=0))
+            continue
+        limit = deadline.limit
+        rows.append(
+            TaskClock(
+                task_id=task.pk,
+                started=deadline.started,
+                working_days=limit.working_days,
+                remind_before_days=limit.remind_before_days,
+                escalate_after_days=limit.escalate_after_days,
+                used_before=deadline.used_before,
+                due=deadline.due,
+                remind_on=deadline.remind_on,
+                escalate_on=deadline.escalate_on,
+            )
+        )
+    TaskClock.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["task"],
+        update_fields=_CLOCK_FIELDS,
+    )
+
+
+def store_clocks(tasks) -> None:
+    """Compute and store the deadlines of these live tasks."""
+    tasks = list(tasks)
+    if tasks:
+        save_clocks(tasks, deadlines_of(tasks))
+
+
+def live_tasks(county_id: int | None = None):
+    """Live human tasks (of one county's processes, when given)."""
+    from .subjects import served_flows, task_lookup
+
+    tasks = Task.objects.filter(flow_task_type="HUMAN", status__in=LIVE)
+    if county_id is not None:
+        in_county = Q(pk__in=[])
+        for flow_class in served_flows():
+            lookup = task_lookup(flow_class, f"{flow_class.region_field}__path__startswith")
+            in_county |= Q(**{lookup: f"/{county_id}/"})
+        tasks = tasks.filter(in_county)
+    return tasks
+
+
+def refresh_clocks(tasks=None, chunk: int = 2000) -> int:
+    """Recompute the stored deadlines of ``tasks`` (a queryset; every live human task by
+    default), a chunk at a time. Returns how many were stored."""
+    tasks = live_tasks() if tasks is None else tasks
+    count, batch = 0, []
+    for task in tasks.order_by("pk").iterator(chunk_size=chunk):
+        batch.append(task)
+        if len(batch) == chunk:
+            store_clocks(batch)
+            count, batch = count + len(batch), []
+    store_clocks(batch)
+    return count + len(batch)
+
+
+def stored_deadline(clock) -> Deadline | None:
+    """The :class:`Deadline` a stored clock holds (None outside the holiday data)."""
+    if clock is None or clock.due is None:
+        return None
+    limit = Limit(clock.working_days, clock.remind_before_days, clock.escalate_after_days)
+    return Deadline(
+        clock.started, limit, clock.used_before, clock.due, clock.remind_on, clock.escalate_on
+    )
+
+
+def overdue_q(today: datetime.date, prefix: str = "") -> Q:
+    """Live tasks past their stored deadline on ``today`` (escalated or not)."""
+    return Q(**{f"{prefix}clock__due__lt": today})
+
+
+def escalated_q(today: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}clock__escalate_on__lte": today})
+
+
+def _regions(tasks) -> dict[int, int]:
+    """process id → the id of the region its flow declares (a village), one query per flow."""
+    by_flow = defaultdict(set)
+    for task in tasks:
+        by_flow[task.flow_task.flow_class].add(task.process_id)
+    regions = {}
+    for flow_class, process_ids in by_flow.items():
+        rows = flow_class.process_class._default_manager.filter(pk__in=process_ids)
+        regions.update(rows.values_list("pk", flow_class.region_field))
+    return regions
+
+
+def store_worked(tasks) -> None:
+    """Store the working days these finished tasks took (``created`` → ``finished``, local
+    dates; None outside the holiday data), with their region and stage, for the medians."""
+    from .models import TaskClock
+
+    regions = _regions(tasks)
+    rows = []
+    for task in tasks:
+        started, finished = _local_date(task.created), _local_date(task.finished)
+        try:
+            worked = working_days_between(started, finished)
+        except CalendarNotCovered:
+            worked = None
+        rows.append(
+            TaskClock(
+                task_id=task.pk,
+                started=started,
+                working_days=0,
+                worked=worked,
+                region_id=regions.get(task.process_id),
+                stage=getattr(task.flow_task, "stage", None) or "",
+            )
+        )
+    TaskClock.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["task"],
+        update_fields=["worked", "region", "stage"],
+    )
+
+
+def refresh_worked(tasks=None, chunk: int = 5000) -> int:
+    """Recompute the working days taken by finished human tasks (all by default)."""
+    if tasks is None:
+        tasks = Task.objects.filter(
+            flow_task_type="HUMAN", status=STATUS.DONE, finished__isnull=False
+        )
+    count, batch = 0, []
+    fields = ("pk", "created", "finished", "flow_task", "process_id")
+    for task in tasks.only(*fields).order_by("pk").iterator(chunk_size=chunk):
+        batch.append(task)
+        if len(batch) == chunk:
+            store_worked(batch)
+            count, batch = count + len(batch), []
+    store_worked(batch)
+    return count + len(batch)
+
+
+def task_saved(sender, instance, created, **kwargs) -> None:
+    """post_save of a task (workflow/apps.py): a new live human task gets its clock; a
+    completed one records the working days it took."""
+    if instance.flow_task_type != "HUMAN":
+        return
+    if created and instance.status in LIVE:
+        store_clocks([instance])
+    elif instance.status == STATUS.DONE and instance.finished is not None:
+        store_worked([instance])
+
+
+def limit_changed(sender, instance, **kwargs) -> None:
+    """post_save / post_delete of a StageLimit: the county's live tasks are re-timed."""
+    refresh_clocks(live_tasks(instance.county_id))
 
 
 # --- Chain of command -----------------------------------------------------------------

@@ -59,6 +59,8 @@ class ProcessScopeMiddleware:
             or flow.has_view_permission(request.user, process)
         ):
             raise Http404
+        # The view asks the same question again (viewflow's permission checks): answered.
+        request.user._qiyue_process_seen = process.pk
         return None
 
 

@@ -254,3 +254,43 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class TaskClock(models.Model):
+    """A task's clock, stored so that lists count in SQL: while the task is live, its
+    deadline (``due < today`` is overdue), computed by workflow/deadlines.py (working days,
+    the county's limit, paused while sent back) when the task is created and again by every
+    sweep and when a county changes a limit (``due`` is empty when the holiday calendar does
+    not cover the task's dates); once it is done, the working days it took (``worked``)."""
+
+    task = models.OneToOneField(
+        "viewflow.Task", models.CASCADE, primary_key=True, related_name="clock"
+    )
+    started = models.DateField(_("started"))
+    working_days = models.PositiveSmallIntegerField(_("time limit (working days)"))
+    remind_before_days = models.PositiveSmallIntegerField(default=2)
+    escalate_after_days = models.PositiveSmallIntegerField(default=5)
+    used_before = models.PositiveSmallIntegerField(default=0)
+    due = models.DateField(_("deadline"), null=True, db_index=True)
+    remind_on = models.DateField(null=True)
+    escalate_on = models.DateField(null=True)
+    worked = models.PositiveIntegerField(_("working days taken"), null=True)
+    # where and at which stage, for the medians per township and stage of finished tasks
+    region = models.ForeignKey(
+        "permissions.Region", models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+    stage = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("task deadline")
+        verbose_name_plural = _("task deadlines")
+        indexes = [
+            models.Index(
+                fields=["region", "stage", "worked"],
+                name="clock_worked_by_place",
+                condition=models.Q(worked__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"task {self.task_id}: {self.due}"

@@ -280,9 +280,9 @@ def work_handed(actor, task, recipients, kind, reason, *, url="", key="") -> Non
     )
 
 
-def report_routed(report, routes, url: str) -> None:
-    """A public report (举报) reaches the holders of each (role, region) it is routed to.
-    The message names the project only: never the filer."""
+def report_routed(subject, number: str, routes, url: str, key: str) -> None:
+    """A public report (举报) numbered ``number`` about ``subject`` reaches the holders of each
+    (role, region) it is routed to. The message names the subject only: never the filer."""
     from permissions.jurisdiction import permission_holders
 
     recipients = [
@@ -290,14 +290,7 @@ def report_routed(report, routes, url: str) -> None:
     ]
     with override(settings.LANGUAGE_CODE):
         text = _("Public report %(number)s about project “%(project)s” was routed to you.") % {
-            "number": report.number,
-            "project": report.project.name,
+            "number": number,
+            "project": subject.name,
         }
-    notify(
-        recipients,
-        Kind.REPORT,
-        text,
-        project=report.project,
-        url=url,
-        key=f"report:{report.pk}",
-    )
+    notify(recipients, Kind.REPORT, text, project=subject, url=url, key=key)

@@ -21,6 +21,13 @@ class JurisdictionFlowMixin:
         """The subjects (projects) this user may see; flows override this."""
         raise NotImplementedError
 
+    def conflicted_users(self, process):
+        """Users with a conflict of interest in what ``process`` is about, who may not judge
+        it (sit on its panels); a queryset. Flows override this; none by default."""
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.none()
+
     def visible_processes(self, user):
         """The flow's processes this user may see: those about a visible subject."""
         return self.process_class._default_manager.filter(
@@ -39,6 +46,8 @@ class JurisdictionFlowMixin:
         if obj is None:
             return user.is_superuser or bool(task_grants(user))
         process = obj.process if hasattr(obj, "flow_task") else obj  # a task, or a process
+        if getattr(user, "_qiyue_process_seen", None) == process.pk:
+            return True  # this request's scope check (ProcessScopeMiddleware) let it through
         return self.visible_processes(user).filter(pk=process.pk).exists()
 
     def has_manage_permission(self, user, obj=None):

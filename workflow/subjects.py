@@ -8,10 +8,11 @@ declares on its class (see :class:`workflow.scoping.JurisdictionFlowMixin`):
 - ``region_field``: the lookup from the process to the Region it belongs to (a village:
   its parent is the township, whose parent is the county);
 - ``visible_subjects(user)``: the subjects the user may see, a queryset;
-- ``subject_url_name``: the URL name of a subject's page (it takes the subject's pk).
+- ``subject_url_name``: the URL name of a subject's page (it takes the subject's pk);
+- ``conflicted_users(process)``: the users with a conflict of interest in the subject, never
+  offered on its panels (a project's operator's staff), a queryset.
 
-The subject itself is read for its ``pk`` and ``name`` (and, on the acceptance panel, the
-``operator`` whose staff may not judge their own project).
+The subject itself is read for its ``pk`` and ``name`` only.
 """
 
 from functools import cache
@@ -52,6 +53,12 @@ def subject_of(process):
 def subject_id_of(process):
     process = process.coerced
     return getattr(process, f"{flow_of(process).subject_field}_id", None)
+
+
+def conflicted_users(process):
+    """Users who may not judge what ``process`` is about, as its flow declares (a queryset)."""
+    process = process.coerced
+    return flow_of(process).instance.conflicted_users(process)
 
 
 def region_of(process):

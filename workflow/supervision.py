@@ -33,6 +33,7 @@ from .deadlines import (
     OVERDUE,
     deadlines_of,
     holders_of,
+    save_clocks,
     superiors_of,
     supervisors_of,
 )
@@ -105,6 +106,7 @@ def sweep(today: datetime.date | None = None) -> SweepResult:
     result = SweepResult()
     tasks = list(live_project_tasks())
     deadlines = deadlines_of(tasks)
+    save_clocks(tasks, deadlines)  # the stored deadlines follow limits and calendar changes
     done = set(DeadlineAlert.objects.filter(task__in=tasks).values_list("task_id", "level"))
     acts = {Level.REMINDER: remind, Level.OVERDUE: mark_overdue, Level.ESCALATION: escalate}
     counters = {

@@ -11,7 +11,7 @@ from .acceptance import (
     TownshipAcceptanceForm,
 )
 from .agreements import BenefitLinkageForm, EntrustmentAgreementForm, SubsidyAgreementsForm
-from .application import ApplicationForm, PlanningMeetingForm, household_columns, mask_id_number
+from .application import ApplicationForm, PlanningMeetingForm, household_columns
 from .base import ModelTaskForm, PlausibleDates, ReviewForm, TaskForm
 from .dividends import DividendNoticeForm, DividendPayoutForm, PrincipalReturnForm, TermEndForm
 from .implementation import ProgressReportForm, SupervisionForm
@@ -33,7 +33,6 @@ __all__ = [
     "ReviewForm",
     "PlanningMeetingForm",
     "ApplicationForm",
-    "mask_id_number",
     "household_columns",
     "TownshipReviewForm",
     "LEADER_ROLES",

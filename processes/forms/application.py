@@ -15,6 +15,7 @@ from .. import subsidies
 from ..acts import application
 from ..models import Household, ImplementationMode, Operator, Project
 from ..rules import RuleViolation, direct_subsidy, operators, periods, terms
+from ..rules.id_numbers import mask_id_number
 from .base import ModelTaskForm, PlausibleDates
 
 # --- 1 项目谋划宣传会议 planning meeting (village; starts the process) -------------------
@@ -155,13 +156,6 @@ class ApplicationForm(ModelTaskForm):
             self.user, self.instance, self.cleaned_data["households"]
         )
         return before, {**self.snapshot(), **chosen}
-
-
-def mask_id_number(id_number: str) -> str:
-    """5201**********1234: the region prefix and the last four, enough to tell people apart."""
-    if len(id_number) <= 8:
-        return id_number
-    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
 
 
 def household_columns(households, project):

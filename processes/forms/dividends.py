@@ -110,8 +110,7 @@ class DividendPayoutForm(TaskForm):
 
     def clean_paid_on(self):
         paid_on = self.cleaned_data["paid_on"]
-        if paid_on > timezone.localdate():
-            raise forms.ValidationError(_("The payment date cannot be in the future."))
+        periods.check_plausible_date(paid_on, timezone.localdate())  # paid, so not ahead
         if self.dividend_year.notice_end is not None:
             periods.check_payout_date(paid_on, self.dividend_year.notice_end)
         return paid_on
@@ -259,8 +258,7 @@ class PrincipalReturnForm(TaskForm):
 
     def clean_returned_on(self):
         returned_on = self.cleaned_data["returned_on"]
-        if returned_on > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot be in the future."))
+        periods.check_plausible_date(returned_on, timezone.localdate())  # returned, so not ahead
         return returned_on
 
     def apply(self):

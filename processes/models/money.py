@@ -37,7 +37,10 @@ class FundMovement(models.Model):
         DISBURSED = "disbursed", _("Disbursed")
         REIMBURSED = "reimbursed", _("Reimbursed")
         RETURNED = "returned", _("Principal returned to the village collective")
-        RECLAIMED = "reclaimed", _("Reclaimed")  # 收回资金 on a violation (processes/actions.py)
+        RECLAIMED = (
+            "reclaimed",
+            _("Reclaimed"),
+        )  # 收回资金 on a violation (processes/acts/reclaim.py)
 
     project = models.ForeignKey(Project, models.PROTECT, related_name="fund_movements")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)

@@ -9,7 +9,7 @@ dates with Arabic numerals (GB/T 9704).
 import datetime
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from documents.formats import cn_date, money
 from processes.dividends import invested
@@ -17,6 +17,7 @@ from processes.models import ImplementationMode
 from processes.rules.benefit_linkage import MIN_HOUSEHOLD_SHARE, dividend_schedule
 from processes.rules.direct_subsidy import HOUSEHOLD_CAP
 from processes.rules.dividends import add_years, guaranteed_dividend
+from processes.rules.id_numbers import mask_id_number
 from processes.rules.income_split import split_income
 
 from .parties import operator_party, region_government
@@ -221,4 +222,93 @@ def loan(
         "rate": str(rate),
         "date": cn_date(timezone.localdate()),
         "copies": 3,
+    }
+
+
+# --- Notices and certificates: posted or handed over, so ID numbers are masked ---------------
+
+
+def _public_addresses(project) -> dict:
+    """Where a reader of a posted paper reports a problem (the public report page, 举报)."""
+    from django.conf import settings
+
+    return {"report_url": f"{settings.QIYUE_PUBLIC_URL.rstrip('/')}/report/project/{project.pk}/"}
+
+
+def _posted(person_data: dict) -> dict:
+    return {
+        "name": person_data["name"],
+        "id_masked": mask_id_number(person_data["id_number"]),
+        "members": person_data["members"],
+    }
+
+
+def _notice_period(start, end) -> dict:
+    return {"start": cn_date(start), "end": cn_date(end), "days": (end - start).days + 1}
+
+
+def public_notice(project) -> dict:
+    """公示: the project, its funds and its beneficiaries as the village board shows them."""
+    beneficiaries = project.beneficiaries.select_related("household__village__parent__parent")
+    share = household_share(project)
+    return {
+        **common(project),
+        **_public_addresses(project),
+        "notice": _notice_period(project.notice_start, project.notice_end),
+        "beneficiaries": [
+            {
+                **_posted(person(b.household)),
+                "amount": money(b.subsidy if project.is_direct_subsidy else share),
+            }
+            for b in beneficiaries
+        ],
+    }
+
+
+def dividend_notice(year) -> dict:
+    """分红名单公示: the year's dividend list, household by household, for its notice period."""
+    project = year.project
+    shares = year.shares.select_related("household__village__parent__parent").order_by("pk")
+    return {
+        **common(project),
+        **_public_addresses(project),
+        "notice": _notice_period(year.notice_start, year.notice_end),
+        "dividend": {
+            "year": year.year,
+            "period_start": cn_date(year.period_start),
+            "period_end": cn_date(year.period_end),
+            "due_on": cn_date(year.due_on),
+            "total": money(sum((s.amount_due for s in shares), Decimal("0.00"))),
+            "households": len(shares),
+        },
+        "shares": [{**_posted(person(s.household)), "amount": money(s.amount_due)} for s in shares],
+    }
+
+
+def ownership_certificate(project, registrar) -> dict:
+    """所有权证: the project's registered assets and their four rights (seed 2), issued by
+    the ``registrar`` (the organisation of the official who registered them)."""
+    assets = project.assets.order_by("pk")
+    with translation.override("zh-hans"):
+        labels = {
+            a.pk: (str(a.get_owner_display()), str(a.get_operation_display())) for a in assets
+        }
+    return {
+        **common(project),
+        "registrar": registrar.as_dict(),
+        "assets": [
+            {
+                "name": a.name,
+                "value": money(a.value),
+                "owner": labels[a.pk][0],
+                "certificate_no": a.ownership_certificate,
+                "operation": labels[a.pk][1],
+                "operated_by": a.operated_by,
+                "income_terms": a.income_terms,
+                "supervised_by": a.supervised_by,
+                "registered_on": cn_date(timezone.localtime(a.registered_at).date()),
+            }
+            for a in assets
+        ],
+        "total_value": money(sum((a.value for a in assets), Decimal("0.00"))),
     }

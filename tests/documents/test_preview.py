@@ -26,6 +26,7 @@ def test_every_kind_renders_from_sample_data(kind):
         "approval_reply",
         "acceptance_report",
         "reimbursement_form",
+        "ownership_certificate",
     )
 
 

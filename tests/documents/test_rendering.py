@@ -139,23 +139,50 @@ def test_chinese_text_and_amounts_are_extractable(agreement_pdf, tmp_path):
 def test_every_font_is_embedded_as_a_subset(agreement_pdf):
     used = pdf_fonts(agreement_pdf)
 
-    assert {name.split("+", 1)[1] for name in used} == {"Qiyue-Song", "Qiyue-Hei", "Qiyue-Kai"}
+    assert {name.split("+", 1)[1] for name in used} == {
+        "Qiyue-Song",
+        "Qiyue-Song-Bold",
+        "Qiyue-Hei-Bold",
+        "Qiyue-Kai",
+    }
     for name, font in used.items():
-        assert re.fullmatch(r"[A-Z]{6}\+Qiyue-\w+", name), name
+        assert re.fullmatch(r"[A-Z]{6}\+Qiyue-\w+(-Bold)?", name), name
         descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
         assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, name
 
 
 def test_headings_use_hei_and_kai_and_body_song(agreement_pdf):
-    # Fonts by what they draw: 一、 headings in Hei, （一） headings in Kai, the body in Song.
+    # Fonts by what they draw: the title in bold Song, 一、 headings in bold Hei, （一）
+    # headings in Kai, the body in Song.
     drawn = {
         name.split("+", 1)[1]: "".join(to_unicode_map(font).values())
         for name, font in pdf_fonts(agreement_pdf).items()
     }
 
-    assert set("一、资金与分红") <= set(drawn["Qiyue-Hei"])
+    assert set("户级利益联结协议") <= set(drawn["Qiyue-Song-Bold"])
+    assert set("一、资金与分红") <= set(drawn["Qiyue-Hei-Bold"])
     assert set("（一）委托资金") <= set(drawn["Qiyue-Kai"])
-    assert set("户级利益联结协议甲方壹万贰仟元整") <= set(drawn["Qiyue-Song"])
+    assert set("甲方壹万贰仟元整") <= set(drawn["Qiyue-Song"])
+    assert not set("户级联结") & set(drawn["Qiyue-Song"])  # the title's own characters
+
+
+@needs_poppler
+def test_title_and_headings_are_set_in_a_real_bold_weight(agreement_pdf, tmp_path):
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(agreement_pdf)
+    listed = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True)
+    rows = {
+        line.split()[0].split("+", 1)[1]: line.split() for line in listed.stdout.splitlines()[2:]
+    }
+    for name in ("Qiyue-Song-Bold", "Qiyue-Hei-Bold"):
+        assert rows[name][-5:-2] == ["yes", "yes", "yes"], rows[name]  # embedded, subset, ToUnicode
+    # Drawn from bold outlines (Noto CJK SC Bold, weight 700), not a regular face made to look bold.
+    for name, font in pdf_fonts(agreement_pdf).items():
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        embedded = TTFont(io.BytesIO(descriptor["/FontFile2"].data))
+        bold = name.endswith("-Bold")
+        assert (embedded["OS/2"].usWeightClass == 700) is bold, name
+        assert bool(embedded["head"].macStyle & 1) is bold, name
 
 
 @needs_poppler

@@ -83,7 +83,7 @@ def test_ledger_and_asset_register_export_to_excel_within_jurisdiction(cast):
 
     response = cast.client(cast.user("county_finance_bureau")).get("/projects/ledger.xlsx")
     assert response.status_code == 200
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(response.getvalue()))
     ledger, movements, assets, dividends = book.worksheets
     assert dividends.max_row == 1  # no year reported yet: the header only
     assert ledger[2][0].value == "珠藏镇" and ledger[2][1].value == 300000
@@ -93,7 +93,7 @@ def test_ledger_and_asset_register_export_to_excel_within_jurisdiction(cast):
     )
 
     other = cast.client(cast.user("township_lead", "B")).get("/projects/ledger.xlsx")
-    other_book = load_workbook(io.BytesIO(other.content))
+    other_book = load_workbook(io.BytesIO(other.getvalue()))
     assert (
         other_book.worksheets[0].max_row == 2
     )  # header and an all-zero total: nothing of township A

@@ -206,7 +206,7 @@ def test_a_three_year_guaranteed_dividend_schedule_runs_end_to_end(cast):
     )
 
     # The payouts are in the Excel export, one row per household per year plus the village's.
-    book = load_workbook(io.BytesIO(lead.get("/projects/ledger.xlsx").content))
+    book = load_workbook(io.BytesIO(lead.get("/projects/ledger.xlsx").getvalue()))
     sheet = book["分红发放"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 3 * (3 + 2)
@@ -235,6 +235,12 @@ def test_termination_returns_the_principal_to_the_village_collective(cast):
     response = secretary.post(url, bad)
     assert response.status_code == 200
     assert "退还全部本金" in response.content.decode()
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    response = secretary.post(
+        url, {"amount": "300000.00", "returned_on": tomorrow, "voucher_no": "SK-1"}
+    )
+    assert response.status_code == 200 and "returned_on" in response.context["form"].errors
+    assert "尚未到来" in response.content.decode()
     assert not project.fund_movements.filter(kind=FundMovement.Kind.RETURNED).exists()
 
     driver.act(project, "principal_return")

@@ -149,6 +149,10 @@ def test_the_dividend_notice_and_payout_follow_the_year_and_the_report(cast):
     response = client.post(url, early)
     assert response.status_code == 200 and "paid_on" in response.context["form"].errors
     assert "公示期满" in response.content.decode()
+    ahead = {**demo.payout_in_full(project), "paid_on": (today + day).isoformat()}
+    response = client.post(url, ahead)
+    assert response.status_code == 200 and "paid_on" in response.context["form"].errors
+    assert "尚未到来" in response.content.decode()
     year.refresh_from_db()
     assert year.status == "published"
     assert client.post(url, demo.payout_in_full(project)).status_code == 302

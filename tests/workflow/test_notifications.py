@@ -305,5 +305,5 @@ def test_the_notification_page_runs_in_a_fixed_number_of_queries(cast):
 
 
 # Session, user, the page's count and rows, the menu's unread count, the user's grants (2) and
-# their regions (2, for which apps the menu shows), the sign-off badge.
-NOTIFICATION_PAGE_QUERIES = 10
+# their regions (once a request, for which apps the menu shows), the sign-off badge.
+NOTIFICATION_PAGE_QUERIES = 9

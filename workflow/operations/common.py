@@ -15,7 +15,7 @@ from permissions.jurisdiction import permission_holders
 
 from ..exceptions import TaskUnavailable
 from ..models import Delegation, SignOff
-from ..subjects import is_visible, region_of, subject_of
+from ..subjects import conflicted_users, is_visible, region_of, subject_of
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 
@@ -107,10 +107,11 @@ def panel_candidates(task, seat, actor):
     """Who may take ``seat`` on the step's panel (会签): holders of the seat's roles at the
     task's region (the county), or for a seat no role fills (audit, outside expert) the
     accounts holding no role at all. Never the holder seating the panel, a superuser
-    (``admin``), the staff of the operator being accepted, or someone already seated."""
+    (``admin``), anyone the flow names as conflicted in the subject (a project's operator's
+    staff), or someone already seated."""
     from django.contrib.auth import get_user_model
 
-    from permissions.jurisdiction import acts_for, holders, outsiders
+    from permissions.jurisdiction import holders, outsiders
 
     roles = dict(getattr(task.flow_task, "countersign_members", {})).get(seat)
     if seat not in dict(panel_seats(task)):
@@ -120,9 +121,7 @@ def panel_candidates(task, seat, actor):
         users = holders(roles, [region]) if region is not None else get_user_model().objects.none()
     else:
         users = outsiders()
-    operator = getattr(project_of(task), "operator", None)
-    if operator is not None:
-        users = users.exclude(pk__in=acts_for(operator).values("pk"))
+    users = users.exclude(pk__in=conflicted_users(task.process).values("pk"))
     seated = SignOff.objects.filter(task_id=task.pk).values("signer_id")
     return _not_superuser(users).exclude(pk=actor.pk).exclude(pk__in=seated)
 

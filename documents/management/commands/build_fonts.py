@@ -34,7 +34,8 @@ class Command(BaseCommand):
         except fonts.FontsMissing as error:
             raise CommandError(str(error), returncode=1) from error
         sizes = ", ".join(
-            f"{fonts.FAMILIES[role]} {path.stat().st_size / 1e6:.1f} MB"
+            f"{fonts.FAMILIES[role]}{' Bold' if role in fonts.BOLD_ROLES else ''} "
+            f"{path.stat().st_size / 1e6:.1f} MB"
             for role, path in prepared.files.items()
         )
         self.stdout.write(

@@ -1,0 +1,62 @@
+"""Revoking an organisation's signing key: the county CA's act, audited.
+
+The key stays where it is, but the county CA lists its certificate in the CRL at once, so
+it signs nothing any more (documents/signing.py refuses) and every reader that checks the
+CRL sees its later signatures as revoked. Signatures it made before stay valid: a paper is
+checked as of when it was produced.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ground import audit
+from ground.acts import Act
+
+from . import crl, pki
+from .models import KeyRevocation
+
+
+class RevocationError(Exception):
+    """The key cannot be revoked (no such key, already revoked, no reason given)."""
+
+
+def revoke_org_key(actor, org_code: str, reason: str) -> KeyRevocation:
+    """Revoke ``org_code``'s certificate: the CRL re-issued, the act recorded and audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RevocationError(_("Give the reason for revoking the key."))
+    try:
+        key = pki.get_org_key(org_code)
+    except pki.PKIError as exc:
+        raise RevocationError(
+            _("No signing key was issued to organisation %(code)s.") % {"code": org_code}
+        ) from exc
+    serial = format(key.certificate.serial_number, "x")
+    if KeyRevocation.objects.filter(serial=serial).exists():
+        raise RevocationError(
+            _("The signing key of %(organisation)s is already revoked.")
+            % {"organisation": key.org_name}
+        )
+    with transaction.atomic():
+        revocation = KeyRevocation.objects.create(
+            org_code=org_code,
+            org_name=key.org_name,
+            serial=serial,
+            fingerprint=key.fingerprint,
+            reason=reason,
+            revoked_at=timezone.now(),
+            revoked_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+        entry = crl.revoke(key.certificate)  # last: a failure here undoes the row
+        revocation.revoked_at = entry.revoked_at
+        revocation.save(update_fields=["revoked_at"])
+        audit.record(
+            actor,
+            Act.ORG_KEY_REVOKE,
+            revocation,
+            after={"name": key.org_name, "code": org_code, "serial": serial},
+            reason=reason,
+        )
+    pki.clear_caches()
+    return revocation
