@@ -2,7 +2,8 @@
 
 Township A (珠藏镇) has villages A1 and A2; township B (桂果镇) has village B1. Every
 role is held at every region of its level, so each boundary can be tested from both
-sides. ``cast.users["township_lead", "A"]`` is the township lead of A, and so on.
+sides. ``cast.users["township_lead", "A"]`` is the township lead of A, and so on. It is built through
+the acts once per test process and then written again from that capture (tests/snapshot.py).
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from django.test import Client
 from permissions.roles import REGION_ROLES
 
 from . import factories as f
+from . import snapshot
 
 
 @dataclass
@@ -32,8 +34,8 @@ class Cast:
         return client
 
 
-@pytest.fixture
-def cast(db):
+def build_cast():
+    """The cast, built through the acts (grants, audit entries, guardian rows)."""
     county = f.county("织金县")
     a = f.township(county, "珠藏镇")
     b = f.township(county, "桂果镇")
@@ -57,6 +59,20 @@ def cast(db):
     for key in ("A1", "A2", "B1"):
         c.households[key] = [f.HouseholdFactory(village=regions[key]) for _ in range(3)]
     return c
+
+
+_cast_snapshot = {}  # per test process: the rows build_cast wrote, once it has run
+
+
+@pytest.fixture
+def cast(db):
+    """The cast in this test's database: built through the acts the first time in each test
+    process, then its rows written again from that capture (tests/snapshot.py)."""
+    if "snapshot" not in _cast_snapshot:
+        result, _cast_snapshot["snapshot"] = snapshot.capture(build_cast)
+        return result
+    restored = _cast_snapshot["snapshot"] and _cast_snapshot["snapshot"].restore()
+    return restored or build_cast()
 
 
 # Modules whose subject does not depend on the database engine: the papers' rendering, seals,
