@@ -91,17 +91,21 @@ def viewport(request):
     return request.param
 
 
+# One short wait of the loop in _wait: Playwright drops the re-check steps longer than a fifth of
+# a wait's timeout, so 2.4 s leaves 0, 20, 50, 100, 100 ms and then every 100 ms.
+SHORT_WAIT_MS = 2_400
+
+
 def _wait(locator, state):
-    """Wait until the first match of ``locator`` is in ``state`` ("visible", "detached"),
-    checking about every 100 ms, for up to the journeys' 15 s. One Playwright wait (or
-    ``expect``) checks at once, after 20, 50, 100 and 100 ms, and from then on every 500 ms: a
-    page that was drawn in 300 ms was noticed only after 770. So the wait is asked again in
-    short waits, each of which starts checking afresh and is cut to 100 ms steps by its
-    shorter timeout (Playwright drops the steps longer than a fifth of it)."""
+    """Wait until ``locator`` is in ``state`` ("visible", "detached") for up to the journeys'
+    15 s, checking about every 100 ms. One Playwright wait (or ``expect``) checks at once,
+    after 20, 50, 100 and 100 ms, and from then on every 500 ms: a page drawn in 300 ms was
+    noticed only after 770. So the wait is asked again in short waits, each starting afresh.
+    Like ``expect``, the wait is strict: a locator matching two elements is an error."""
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         try:
-            locator.first.wait_for(state=state, timeout=2_400)
+            locator.wait_for(state=state, timeout=SHORT_WAIT_MS)
             return
         except PlaywrightTimeoutError:
             if time.monotonic() > deadline:
@@ -113,7 +117,8 @@ def shown(locator):
 
 
 def gone(locator):
-    _wait(locator, "detached")
+    """Nothing on the page matches ``locator`` (as ``expect(locator).to_have_count(0)``)."""
+    _wait(locator.first, "detached")
 
 
 class Person:
@@ -290,7 +295,7 @@ class Person:
         shown(field)
         field.click()
         choice = self.page.get_by_role("option", name=option)
-        shown(choice)
+        shown(choice.first)
         choice.first.click()
         expect(field).to_contain_text(option)
 
