@@ -16,6 +16,20 @@ def test_an_official_can_switch_to_english_and_back(cast):
     assert client.get("/projects/")["Content-Language"] == "zh-hans"
 
 
+def test_an_english_page_leaves_the_thread_in_its_own_language(cast):
+    """The language is the request's alone: a date the thread formats after an English
+    page (a live server's next job, a test's own check) is still written in Chinese."""
+    import datetime
+
+    from django.utils import formats, translation
+
+    client = cast.client(cast.user("township_lead", "A"))
+    client.get("/i18n/switch/en/")
+    assert client.get("/projects/")["Content-Language"] == "en"
+    assert translation.get_language() == "zh-hans"
+    assert formats.date_format(datetime.date(2026, 12, 10), "SHORT_DATE_FORMAT") == "2026年12月10日"
+
+
 def test_language_switch_never_redirects_off_site(cast):
     client = cast.client(cast.user("township_lead", "A"))
     response = client.get("/i18n/switch/en/?next=https://example.com/")
