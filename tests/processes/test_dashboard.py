@@ -188,6 +188,8 @@ def test_dashboard_page_lists_rows_with_drill_down_and_heatmap(cast, overdue_now
     assert "已升级督办" in html
     # The busiest cell is the darkest shade (qiyue.css), in white letters.
     assert 'class="qy-cell qy-shade-10 qy-shade--dark" data-stage="application"' in html
+    # A stage with no overdue project says 0 (in grey), never a blank that reads as missing.
+    assert 'class="qy-cell qy-shade-0 qy-cell--none" data-stage="approval">0</td>' in html
 
 
 def test_township_b_lead_sees_none_of_township_as_rows(cast, overdue_now):
