@@ -30,7 +30,7 @@ import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from itertools import islice
+from itertools import chain, islice
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -236,6 +236,13 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+# A batch shorter than this is rendered in the calling process. A spawned worker starts in about
+# 0.6 s of CPU (Python, WeasyPrint, the fonts, one warm-up render), the time of ten or more
+# renders of a household's agreement in an already warm renderer (measured: 0.06 s for a page):
+# two workers pay for themselves only from about a dozen papers.
+POOL_FROM = 12
+
+
 def render_pdf_batch(
     htmls: Iterable[str],
     workers: int = 2,
@@ -243,16 +250,25 @@ def render_pdf_batch(
     base_url: str | None = None,
     chunk_size: int = 4,
     cache_dir=None,
+    pool_from: int = POOL_FROM,
 ) -> Iterator[bytes]:
     """PDFs of many documents, in input order, rendered by ``workers`` processes.
 
     At most ``2 * workers`` chunks are in flight, so a batch of any length holds only a few
     documents' HTML and PDFs in memory; ``htmls`` may be a generator. Workers are spawned (no
     fork of a process holding GLib and database state) and load the prepared fonts by path.
+    A batch of fewer than ``pool_from`` documents, or one worker, is rendered here, one by one.
     """
+    iterator = iter(htmls)
+    head = list(islice(iterator, max(pool_from, 1)))
+    if workers <= 1 or len(head) < pool_from:
+        renderer = get_renderer(cache_dir)
+        for html_text in chain(head, iterator):
+            yield renderer.render(html_text, base_url=base_url)
+        return
     # Prepare the fonts here, once, before any worker needs them (no renderer in this process).
     cache_dir = font_prep.prepared_fonts(cache_dir).directory
-    chunks = _chunks(htmls, chunk_size)
+    chunks = _chunks(chain(head, iterator), chunk_size)
     context = get_context("spawn")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init_worker, initargs=(str(cache_dir),)

@@ -9,6 +9,7 @@ import io
 import re
 import shutil
 import subprocess
+from concurrent.futures import Future
 
 import pytest
 from django.core.management import call_command
@@ -235,12 +236,56 @@ def test_page_is_a4_with_gb_t_9704_margins(agreement_pdf, tmp_path):
 def test_batch_renders_every_document_in_order(tmp_path):
     htmls = [document(f"<p>第{n}号农户：{name}</p>") for n, name in enumerate(["王喆", "李四"], 1)]
 
-    pdfs = list(rendering.render_pdf_batch(iter(htmls), workers=2, chunk_size=1))
+    pdfs = list(rendering.render_pdf_batch(iter(htmls), workers=2, chunk_size=1, pool_from=2))
 
     assert [squeeze(pdf_text(pdf, tmp_path)) for pdf in pdfs] == [
         "第1号农户：王喆—1—",
         "第2号农户：李四—1—",
     ]
+
+
+@needs_poppler
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_short_batch_is_rendered_here_without_starting_workers(workers, monkeypatch, tmp_path):
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool was started for a short batch")
+
+    monkeypatch.setattr(rendering, "ProcessPoolExecutor", no_pool)
+    count = rendering.POOL_FROM - 1 if workers == 2 else rendering.POOL_FROM + 1
+    htmls = (document(f"<p>第{n}号农户</p>") for n in range(1, count + 1))
+
+    pdfs = list(rendering.render_pdf_batch(htmls, workers=workers))
+
+    assert [squeeze(pdf_text(pdf, tmp_path)) for pdf in pdfs] == [
+        f"第{n}号农户—1—" for n in range(1, count + 1)
+    ]
+
+
+def test_a_batch_of_pool_size_goes_to_the_workers(monkeypatch):
+    started = []
+
+    class Pool:
+        def __init__(self, workers, **kwargs):
+            started.append(workers)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, render, chunk, base_url):
+            done = Future()
+            done.set_result([f"pdf of {html}".encode() for html in chunk])
+            return done
+
+    monkeypatch.setattr(rendering, "ProcessPoolExecutor", Pool)
+    htmls = [f"<p>{n}</p>" for n in range(rendering.POOL_FROM)]
+
+    pdfs = list(rendering.render_pdf_batch(iter(htmls), workers=2))
+
+    assert started == [2]
+    assert pdfs == [f"pdf of {html}".encode() for html in htmls]
 
 
 def test_a_character_no_font_has_fails_instead_of_printing_a_box():
