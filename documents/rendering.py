@@ -9,8 +9,9 @@ agreement (``make bench`` re-measures against naive WeasyPrint in the same run):
 - one WeasyPrint ``FontConfiguration`` and one parsed stylesheet (``@font-face`` rules + the
   GB/T 9704 CSS) per process, reused by every render, so fonts are registered and their faces
   loaded once, not per document;
-- batches go to a pool of worker processes (``render_pdf_batch``), each holding its own renderer,
-  fed a bounded window of documents so memory stays flat however long the batch.
+- batches of a dozen documents or more go to a pool of worker processes (``render_pdf_batch``),
+  each holding its own renderer, fed a bounded window of documents so memory stays flat however
+  long the batch; a shorter batch is rendered in the calling process (``POOL_FROM``).
 
 A document is rendered from its snapshot HTML only; anything that would put a placeholder in a
 legal document fails loudly instead: a character no prepared font has (:class:`UnsupportedCharacters`),
