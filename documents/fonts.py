@@ -14,8 +14,10 @@ CFF glyphs in a 26 MB collection). So we reduce them once, ahead of time, into `
   25,000 glyphs), listed last in every ``font-family`` so that WeasyPrint falls back to it glyph by
   glyph. Names outside GB 2312 therefore render in the same design as the body text.
 
-All six are TrueType: Noto's CFF outlines are converted once (cu2qu), since TrueType fonts are
-cheaper to subset at write time (measured: see ``make bench`` and the rendering module's docstring).
+They are cut down by HarfBuzz's subsetter (:mod:`documents.fontcut`, a quarter of a second for the
+rare-character font where fontTools took 17 s). All six are TrueType: Noto's CFF outlines are
+converted once (cu2qu), since TrueType fonts are cheaper to subset at write time (measured: see
+``make bench`` and the rendering module's docstring).
 
 ``python manage.py build_fonts`` builds the cache; :func:`prepared_fonts` builds it lazily if it is
 missing or if the source fonts changed, under a file lock, writing every file to a temporary name
@@ -28,6 +30,7 @@ are), so PDF worker processes can use a prepared cache by path.
 """
 
 import fcntl
+import io
 import json
 import logging
 import os
@@ -40,10 +43,12 @@ from functools import cache
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
+from . import fontcut
+
 logger = logging.getLogger(__name__)
 
 # Bump when the way fonts are prepared changes, so that existing caches are rebuilt.
-FORMAT_VERSION = 2  # 2: the bold Song and Hei
+FORMAT_VERSION = 3  # 2: the bold Song and Hei; 3: subset by HarfBuzz (no BASE table)
 
 DEBIAN_PACKAGES = ("fonts-noto-cjk", "fonts-arphic-ukai")
 INSTALL_COMMAND = "apt-get install " + " ".join(DEBIAN_PACKAGES)
@@ -328,68 +333,26 @@ def _load_cmap(source: SourceFont) -> set:
 
 
 def _subset(source: SourceFont, codepoints, target: Path) -> dict:
-    """Cut ``source`` down to ``codepoints``, as TrueType, written atomically to ``target``."""
-    from fontTools import subset
+    """Cut ``source`` down to ``codepoints`` (HarfBuzz), as TrueType, written atomically to
+    ``target``."""
     from fontTools.ttLib import TTFont
 
     started = time.perf_counter()
-    font = TTFont(str(source.path), fontNumber=source.index, lazy=True)
-    options = subset.Options()
-    options.layout_features = ["kern"]  # the SC face's cmap already gives the simplified forms
-    options.name_IDs = ["*"]  # keep copyright and licence
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    options.hinting = False  # PDF viewers do not use TrueType hints at document sizes
-    options.desubroutinize = True
-    options.glyph_names = False
-    options.drop_tables += ["FFTM", "VORG", "vhea", "vmtx"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(codepoints))
-    subsetter.subset(font)
+    data = fontcut.subset(
+        source.path,
+        source.index,
+        codepoints,
+        features=("kern",),  # the SC face's cmap already gives the simplified forms
+        drop_tables=("FFTM", "VORG", "vhea", "vmtx"),
+        # PDF viewers do not use TrueType hints at document sizes; every name record is kept
+        # (copyright and licence); no glyph names.
+        flags=fontcut.NO_HINTING | fontcut.DESUBROUTINIZE | fontcut.NOTDEF_OUTLINE,
+    )
+    font = TTFont(io.BytesIO(data))
     if "CFF " in font:
-        _cff_to_truetype(font)
+        fontcut.cff_to_truetype(font)
     _atomic_save(font, target)
     return {"glyphs": font["maxp"].numGlyphs, "seconds": round(time.perf_counter() - started, 2)}
-
-
-def _cff_to_truetype(font) -> None:
-    """Replace CFF outlines by quadratic TrueType ones (within 1/1000 em), as fontTools' otf2ttf."""
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import newTable
-
-    order = font.getGlyphOrder()
-    glyph_set = font.getGlyphSet()
-    glyphs = {}
-    for name in order:
-        pen = TTGlyphPen(glyph_set)
-        glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
-        glyphs[name] = pen.glyph()
-    font["loca"] = newTable("loca")
-    font["glyf"] = glyf = newTable("glyf")
-    glyf.glyphOrder = order
-    glyf.glyphs = glyphs
-    del font["CFF "]
-    glyf.compile(font)
-    hmtx = font["hmtx"]
-    for name, glyph in glyphs.items():
-        if hasattr(glyph, "xMin"):
-            hmtx[name] = (hmtx[name][0], glyph.xMin)
-    maxp = font["maxp"] = newTable("maxp")
-    maxp.tableVersion = 0x00010000
-    maxp.maxZones = 1
-    for attribute in (
-        "maxTwilightPoints",
-        "maxStorage",
-        "maxFunctionDefs",
-        "maxInstructionDefs",
-        "maxStackElements",
-        "maxSizeOfInstructions",
-        "maxComponentElements",
-    ):
-        setattr(maxp, attribute, 0)
-    font["post"].formatType = 3.0  # no glyph names
-    font.sfntVersion = "\x00\x01\x00\x00"
 
 
 def _atomic_save(font, target: Path) -> None:

@@ -85,6 +85,7 @@ PORTABLE_MODULES = {
     "tests/test_locale.py",
     "tests/test_language.py",
     "tests/test_ui_language.py",
+    "tests/documents/test_fontcut.py",
     "tests/documents/test_long_term_validation.py",
     "tests/documents/test_preview.py",
     "tests/documents/test_preview_page.py",
