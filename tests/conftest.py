@@ -115,6 +115,18 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _serialized_rows_reloaded_in_bulk():
+    """serialized_rollback tests start from the migrations' rows written back in bulk
+    (tests/snapshot.py reload_serialized), not one save at a time."""
+    from django.db.backends.base.creation import BaseDatabaseCreation
+
+    original = BaseDatabaseCreation.deserialize_db_from_string
+    BaseDatabaseCreation.deserialize_db_from_string = snapshot.reload_serialized
+    yield
+    BaseDatabaseCreation.deserialize_db_from_string = original
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _site_urls_loaded():
     """Flow nodes reverse their URLs through the site, which is wired when the URLconf loads."""
     from django.urls import get_resolver
