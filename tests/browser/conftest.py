@@ -134,7 +134,11 @@ class Person:
         self.step = 0
         self.every_step = os.environ.get("QIYUE_SCREENSHOTS") == "1"
         host = urlsplit(self.base_url).netloc
-        context.route("**/*", lambda route: self._route(route, host))
+        # Only what is not the live server's is stopped and reported: a regular expression the
+        # browser side matches, so the server's own requests (hundreds per journey: pages,
+        # scripts, styles, fonts) are not each handed to Python and back.
+        elsewhere = re.compile(rf"^(?!{re.escape(self.base_url)}/|data:|blob:)")
+        context.route(elsewhere, lambda route: self._route(route, host))
         context.set_default_timeout(15_000)
         self.page = context.new_page()
         self.page.on("response", self._response)
