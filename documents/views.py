@@ -148,7 +148,8 @@ def preview_index(request):
 def preview_kind(request, kind):
     """A kind's registered variables, each with its label and sample value, per branch."""
     from .models import DocumentKind
-    from .preview import BRANCH_LABELS, VARIABLES, variable_rows
+    from .preview import VARIABLES
+    from .preview_words import BRANCH_LABELS, variable_rows
 
     _require_superuser(request)
     kind = _kind(kind)

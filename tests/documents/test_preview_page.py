@@ -7,7 +7,8 @@ from django.utils import translation
 from django.utils.html import escape
 
 from documents.models import DocumentKind
-from documents.preview import LABELS, VARIABLES, label, variable_rows
+from documents.preview import VARIABLES
+from documents.preview_words import LABELS, label, variable_rows
 
 REGISTERED = sorted(
     {path for branches in VARIABLES.values() for paths in branches.values() for path in paths}
