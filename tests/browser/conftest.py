@@ -174,8 +174,12 @@ class Person:
         url = self.page.url
         if url not in self.pages_seen:
             self.pages_seen.append(url)
+        # Measured once the page's fonts are in: until the icon font arrives, an icon's ligature
+        # ("arrow_drop_down") is laid out as a word of text, and a first page in a fresh browser on a
+        # busy machine was once measured at that moment, 1784 px wide on the 1280 px desktop.
         scroll, client = self.page.evaluate(
-            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            "document.fonts.ready.then(() =>"
+            " [document.documentElement.scrollWidth, document.documentElement.clientWidth])"
         )
         # A mobile browser widens its layout viewport to fit a too-wide page: compare with the
         # screen's width too, not only with clientWidth.
