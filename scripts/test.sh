@@ -121,6 +121,12 @@ finish_browser_pass() {
   rc_of[browser]=$?
   browser_pid=""
   cat "$WORK/browser.log"
+  # The failure screenshots would go with $WORK: keep them in var/ for whoever reads the log.
+  if ((rc_of[browser] != 0)) && [[ -d "$WORK/var-browser/screenshots" ]]; then
+    mkdir -p "$REPO_ROOT/var/test-screenshots"
+    cp "$WORK/var-browser/screenshots/"*.png "$REPO_ROOT/var/test-screenshots/" 2>/dev/null &&
+      echo "test.sh: the failed journeys' screenshots are in var/test-screenshots/"
+  fi
 }
 
 passes=()
