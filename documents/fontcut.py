@@ -66,14 +66,6 @@ def _library():
     raise SubsetFailed(f"HarfBuzz's subsetter is not installed ({LIBRARY_NAMES[0]})")
 
 
-def available() -> bool:
-    try:
-        _library()
-    except SubsetFailed:
-        return False
-    return True
-
-
 def subset(
     path: Path,
     index: int,
@@ -85,7 +77,8 @@ def subset(
 ) -> bytes:
     """The face ``index`` of the font file ``path`` with only the glyphs of ``codepoints`` (and
     ``.notdef``), as font file bytes. Layout features are kept only for ``features`` (OpenType
-    tags); every name record is kept (copyright, licence); ``drop_tables`` are left out besides
+    tags); every Unicode and Windows name record is kept (copyright, licence; the legacy
+    Macintosh ones go, as with fontTools); ``drop_tables`` are left out besides
     HarfBuzz's default list."""
     ffi, hb = _library()
     blob = hb.hb_blob_create_from_file_or_fail(str(path).encode())

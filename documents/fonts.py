@@ -344,7 +344,7 @@ def _subset(source: SourceFont, codepoints, target: Path) -> dict:
         codepoints,
         features=("kern",),  # the SC face's cmap already gives the simplified forms
         drop_tables=("FFTM", "VORG", "vhea", "vmtx"),
-        # PDF viewers do not use TrueType hints at document sizes; every name record is kept
+        # PDF viewers do not use TrueType hints at document sizes; the name records are kept
         # (copyright and licence); no glyph names.
         flags=fontcut.NO_HINTING | fontcut.DESUBROUTINIZE | fontcut.NOTDEF_OUTLINE,
     )
