@@ -14,9 +14,9 @@
 # depend on the database engine (marker "portable": papers' rendering and signing, wording,
 # translations, layers; tests/conftest.py PORTABLE_MODULES) run on SQLite only. The journeys are
 # a pass of their own ("browser", one process, SQLite) that runs beside the others from the start:
-# a journey spends most of its time waiting for the browser, which leaves a core half idle when the
-# journeys run in a pass of their own, so they fill the other passes' gaps instead (measured:
-# four journeys 93 s wall for 62 s of CPU). Its output is printed when it ends.
+# a journey spends much of its time waiting for the browser (alone, the pass uses 101 core-seconds
+# in 155 s), and beside the other passes those waits are filled, though the journeys then cost
+# somewhat more CPU. Its output is printed when it ends.
 # Each pass prints pytest's own summary; the last line is the total of all,
 # in the form "total: N passed, N failed, N skipped".
 set -uo pipefail
