@@ -251,22 +251,6 @@ def test_the_report_list_does_not_grow_with_the_number_of_reports(cast):
     assert queries() == few
 
 
-def test_the_demo_county_has_a_discipline_office_in_every_township(db):
-    import io
-
-    from django.core.management import call_command
-
-    from processes.demo_county import demo_accounts
-
-    call_command("seed_demo", stdout=io.StringIO())
-    offices = {r["username"]: r["region"] for r in demo_accounts() if r["role"] == "乡镇纪委"}
-    assert offices == {
-        "zhuzang_discipline": "织金县/珠藏镇",
-        "guiguo_discipline": "织金县/桂果镇",
-        "chadian_discipline": "织金县/茶店乡",
-    }
-
-
 def test_the_public_status_page_follows_the_report_to_its_findings(cast):
     project = project_a1(cast)
     public = Client()
