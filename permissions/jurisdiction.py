@@ -244,9 +244,17 @@ def permission_holders(permission: str, obj):
     """Who holds a task's part, as the task names it: active users holding ``permission``
     ("permissions.<role code>", or the operator permission) on ``obj`` (a region, or an
     operator), as :func:`holders` answers for a role. One query."""
-    codename = permission.split(".", 1)[-1]
     ct = ContentType.objects.get_for_model(obj, for_concrete_model=False).pk
-    return _active_users().filter(_grantee_rows([codename], ct, [obj.pk])).order_by(*HOLDER_ORDER)
+    return permission_holders_at(permission, ct, obj.pk)
+
+
+def permission_holders_at(permission: str, content_type_id: int, object_pk):
+    """:func:`permission_holders` of the object named by its content type and key, as a task
+    stores it (``owner_permission_content_type_id``, ``owner_permission_obj_pk``), without
+    loading the object. One query."""
+    codename = permission.split(".", 1)[-1]
+    rows = _grantee_rows([codename], content_type_id, [object_pk])
+    return _active_users().filter(rows).order_by(*HOLDER_ORDER)
 
 
 def acts_for(obj):

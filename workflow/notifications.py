@@ -133,10 +133,10 @@ def _task_url(task) -> str:
     return task.flow_task.reverse("index", args=[task.process_id, task.pk])
 
 
-def _words(task, actor=None, reason="") -> dict:
+def _words(task, actor=None, reason="", project=None) -> dict:
     from ground.audit import display_name
 
-    project = _project(task)
+    project = project or _project(task)
     return {
         "step": task.flow_task.task_title,
         "project": project.name if project else "",
@@ -151,7 +151,7 @@ def announce_new_tasks(actor, process, since, *, sent_back=False, reason="") -> 
     holder of its role at its region (or of its operator) while it waits in the queue."""
     from viewflow.workflow.status import STATUS
 
-    from permissions.jurisdiction import permission_holders
+    from permissions.jurisdiction import permission_holders_at
 
     from .tasks import ScopedTask
 
@@ -160,15 +160,21 @@ def announce_new_tasks(actor, process, since, *, sent_back=False, reason="") -> 
         flow_task_type="HUMAN",
         status__in=(STATUS.NEW, STATUS.ASSIGNED),
         created__gte=since,
-    ).select_related("owner", "process")
+    ).select_related("owner")
+    project = subject_of(process)  # the act's process: read once, not once per task
     with override(settings.LANGUAGE_CODE):
         for task in created:
-            words = _words(task, actor, reason)
+            task.process = process
+            words = _words(task, actor, reason, project)
             if task.owner_id is not None:
                 recipients = [task.owner]
-            elif task.owner_permission and task.owner_permission_obj is not None:
+            elif task.owner_permission and task.owner_permission_obj_pk:
                 recipients = list(
-                    permission_holders(task.owner_permission, task.owner_permission_obj)
+                    permission_holders_at(
+                        task.owner_permission,
+                        task.owner_permission_content_type_id,
+                        task.owner_permission_obj_pk,
+                    )
                 )
             else:
                 recipients = []
@@ -192,7 +198,7 @@ def announce_new_tasks(actor, process, since, *, sent_back=False, reason="") -> 
                 recipients,
                 kind,
                 text,
-                project=_project(task),
+                project=project,
                 task=task,
                 url=_task_url(task),
                 key=f"task:{task.pk}",
