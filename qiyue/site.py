@@ -1,8 +1,9 @@
 """The viewflow site: menu of applications, with every flow page scoped to jurisdiction."""
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
+from viewflow.workflow.flow import nodes
 from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
 
 from workflow import chart_views, list_views
@@ -15,6 +16,16 @@ class ScopedFlowViewset(FlowViewset):
     process_detail_view_class = list_views.ScopedProcessDetailView
     task_list_view_class = list_views.ScopedTaskListView
     chart_view_class = chart_views.ScopedChartView
+
+    def get_success_url(self, request):
+        """A process just started: its first step waits in the queue of the role that does it,
+        so the official lands on the queue (待签收), where it is, not on whatever list they
+        last opened (viewflow's pinned location)."""
+        activation = getattr(request, "activation", None)
+        started = activation is not None and isinstance(activation.flow_task, nodes.Start)
+        if started and "_continue" not in request.POST and "back" not in request.GET:
+            return reverse("workflow:queue")
+        return super().get_success_url(request)
 
     @property
     def process_chart_page_path(self):
@@ -29,6 +40,16 @@ class ScopedWorkflowApp(WorkflowAppViewset):
     inbox_view_class = list_views.ScopedInboxView
     queue_view_class = list_views.ScopedQueueView
     archive_view_class = list_views.ScopedArchiveView
+
+    @property
+    def index_path(self):
+        """The tasks app opens on the inbox (待办). viewflow's own index goes to the app's first
+        address without parameters, the bulk claim (queue/assign/), which, opened without a
+        selection, greets the official with "no tasks selected"."""
+        from django.urls import path
+        from django.views.generic import RedirectView
+
+        return path("", RedirectView.as_view(url="./inbox/"), name="index")
 
     def get_context_data(self, request):
         # Not super(): viewflow's own queue() would load every object permission (§2.5).

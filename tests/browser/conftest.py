@@ -220,6 +220,9 @@ class Person:
         entry = self.page.locator(".vf-page__menu").get_by_role("link", name=name)
         if label in TASK_LISTS and entry.count() == 0:  # the desk's menu lists apps: 任务 first
             self.menu("任务")
+            # The tasks app opens on the inbox: wait for it (on a phone its menu entries exist
+            # only once the menu is opened, below).
+            shown(self.page.get_by_role("heading", name="待办", exact=True))
         if not entry.first.is_visible():
             self.page.get_by_role("button", name=re.compile("navigation menu|导航")).click()
         entry.first.click()
