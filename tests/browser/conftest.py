@@ -70,8 +70,11 @@ def screenshots_dir() -> Path:
 
 # One browser per test: Playwright's sync API keeps an asyncio loop running in the thread while
 # it is open, and code under test elsewhere (pyHanko's validation) calls asyncio.run().
-@pytest.fixture
+@pytest.fixture(scope="session")
 def chromium():
+    """One browser for the test process (as pytest-playwright keeps one): each person gets a
+    context of its own (people), as isolated as a new browser, without starting Playwright's
+    driver and Chromium again for every journey."""
     executable = os.environ.get("QIYUE_CHROMIUM") or next(
         (path for path in CHROMIUM_BINARIES if Path(path).exists()), CHROMIUM_BINARIES[0]
     )
