@@ -61,8 +61,22 @@ class Driver:
         else through the start form and act directly."""
         secretary = self.cast.user("village_secretary", self.village_key)
         client = self.cast.client(secretary)
-        data = {
-            "name": overrides.pop("name", "竹荪种植项目"),
+        data = self.meeting_data(mode, funds, overrides.pop("name", "竹荪种植项目"))
+        if mode != ImplementationMode.DIRECT_SUBSIDY:
+            data["operator"] = str(self.cast.operators[self.village_key[0]].pk)
+        data.update(overrides)
+        if not http:
+            return demo.start_project(secretary, **data)
+        url = ProjectFlow.start.reverse("execute")
+        assert client.get(url).status_code == 200
+        response = client.post(url, data)
+        assert response.status_code == 302, _errors(response)
+        return Project.objects.get(name=data["name"])
+
+    def meeting_data(self, mode, funds, name) -> dict:
+        """What the village secretary enters on the planning meeting's form (the start)."""
+        return {
+            "name": name,
             "industry": "竹荪种植",
             "village": str(self.cast.regions[self.village_key].pk),
             "mode": mode,
@@ -74,16 +88,6 @@ class Driver:
             "meeting_minutes": "村民大会一致同意。",
             "households_wishes": "发展竹荪种植。",
         }
-        if mode != ImplementationMode.DIRECT_SUBSIDY:
-            data["operator"] = str(self.cast.operators[self.village_key[0]].pk)
-        data.update(overrides)
-        if not http:
-            return demo.start_project(secretary, **data)
-        url = ProjectFlow.start.reverse("execute")
-        assert client.get(url).status_code == 200
-        response = client.post(url, data)
-        assert response.status_code == 302, _errors(response)
-        return Project.objects.get(name=data["name"])
 
     def open_task(self, project):
         return (

@@ -4,6 +4,8 @@ from django.contrib.messages import get_messages
 
 from processes.flows import ProjectFlow
 
+from ..flowdriver import Driver
+
 
 def test_the_tasks_app_opens_on_the_inbox_without_a_stray_message(cast):
     client = cast.client(cast.user("township_work_station", "A"))
@@ -22,19 +24,7 @@ def test_after_starting_a_project_the_official_lands_on_the_queue_where_its_firs
 ):
     client = cast.client(cast.user("village_secretary", "A1"))
     client.get("/workflow/inbox/")  # the last list opened, which viewflow would return to
-    data = {
-        "name": "乐丰村竹荪种植项目",
-        "industry": "竹荪种植",
-        "village": str(cast.regions["A1"].pk),
-        "mode": "direct_subsidy",
-        "funds_amount": "30000.00",
-        "scale": "50亩",
-        "term_years": "3",
-        "meeting_date": "2026-10-01",
-        "meeting_attendees": "40",
-        "meeting_minutes": "村民大会一致同意。",
-        "households_wishes": "发展竹荪种植。",
-    }
+    data = Driver(cast, "A1").meeting_data("direct_subsidy", "30000.00", "乐丰村竹荪种植项目")
     response = client.post(ProjectFlow.start.reverse("execute"), data)
     assert response.status_code == 302
     assert response.url == "/workflow/queue/"
