@@ -2,6 +2,7 @@
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from viewflow.urls import Site
 from viewflow.workflow.flow import nodes
 from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
@@ -46,9 +47,6 @@ class ScopedWorkflowApp(WorkflowAppViewset):
         """The tasks app opens on the inbox (待办). viewflow's own index goes to the app's first
         address without parameters, the bulk claim (queue/assign/), which, opened without a
         selection, greets the official with "no tasks selected"."""
-        from django.urls import path
-        from django.views.generic import RedirectView
-
         return path("", RedirectView.as_view(url="./inbox/"), name="index")
 
     def get_context_data(self, request):

@@ -11,7 +11,6 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
 from django.test import Client, override_settings
 from guardian.models import UserObjectPermission
 from viewflow.workflow.models import Task
@@ -24,6 +23,8 @@ from processes.models import Beneficiary, Household, Operator, Project
 from processes.stages import STAGES
 from processes.views import stage_code, with_current_step
 from workflow.models import DeadlineAlert, Notification
+
+from ..module_db import FAST_HASHING, module_transaction
 
 MODELS = [
     Region,
@@ -49,21 +50,12 @@ def demo_county(django_db_setup, django_db_blocker, tmp_path_factory):
     """``seed_demo`` run once for the module, with what the autouse fixtures give each test
     (fast password hashing, media and keys in a temporary directory)."""
     tmp = tmp_path_factory.mktemp("demo")
-    settings = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        MEDIA_ROOT=tmp / "media",
-        QIYUE_PAPERS_INLINE=True,
-    )
-    with django_db_blocker.unblock(), settings, pytest.MonkeyPatch.context() as patch:
+    files = override_settings(MEDIA_ROOT=tmp / "media", QIYUE_PAPERS_INLINE=True)
+    with FAST_HASHING, files, pytest.MonkeyPatch.context() as patch:
         patch.setenv("QIYUE_KEY_DIR", str(tmp / "keys"))
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
+        with module_transaction(django_db_blocker):
             call_command("seed_demo", stdout=io.StringIO())
             yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def test_seed_demo_twice_builds_the_county_once(demo_county, db):

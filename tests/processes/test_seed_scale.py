@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.status import STATUS
 
@@ -19,6 +19,8 @@ from processes.management.commands.seed_scale import write_accounts
 from processes.models import FundMovement, Project
 from processes.scale import MIX, build
 from workflow.tasks import ScopedTask
+
+from ..module_db import FAST_HASHING, module_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -39,19 +41,12 @@ def province(django_db_setup, django_db_blocker, tmp_path_factory):
     """One province of 60 projects for the module (the templates' flow runs cost seconds),
     built in a transaction each test nests in and rolled back at the end."""
     path = tmp_path_factory.mktemp("scale") / "accounts.json"
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast:
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            built = build(60, counties=1, townships=2, villages=3)
-            write_accounts(built["accounts"], path)
-            yield SimpleNamespace(
-                accounts=json.loads(path.read_text(encoding="utf-8")), cloner=built["cloner"]
-            )
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with FAST_HASHING, module_transaction(django_db_blocker):
+        built = build(60, counties=1, townships=2, villages=3)
+        write_accounts(built["accounts"], path)
+        yield SimpleNamespace(
+            accounts=json.loads(path.read_text(encoding="utf-8")), cloner=built["cloner"]
+        )
 
 
 def test_a_small_province_has_every_stage_and_the_flows_own_rows(province):
