@@ -129,6 +129,12 @@ finish_browser_pass() {
   fi
 }
 
+# On a fresh machine the fonts are prepared here, before any pass starts: prepared lazily, they were
+# built by whichever test rendered the first paper while every other process that needed them
+# waited on the lock, and a journey's page then waited for them past its 15 s.
+echo "==> preparing the PDF fonts in $QIYUE_FONT_CACHE_DIR (once per machine)"
+QIYUE_VAR_DIR="$WORK/var-fonts" "$PY" "$REPO_ROOT/manage.py" build_fonts --if-missing || exit 1
+
 passes=()
 for db in ${TEST_DBS:-sqlite postgres}; do
   case "$db" in

@@ -77,12 +77,17 @@ def cast(db):
 
 # Modules whose subject does not depend on the database engine: the papers' rendering, seals,
 # signing, keys, validation and parsing, the wording and language of pages, translations, CSP
-# and error pages, the layer contracts, the calendar and numerals. They use the database only to set up what they read, so
-# the PostgreSQL pass leaves them (and the browser journeys) to the SQLite pass
-# (scripts/test.sh: -m "not browser and not portable").
+# and error pages, the layer contracts, the calendar and numerals, the settings read from the
+# environment, the storage API. They use the database only to set up what they read, so the
+# PostgreSQL pass leaves them (and the browser journeys) to the SQLite pass
+# (scripts/test.sh: -m "not browser and not portable"). A test elsewhere whose subject is a
+# paper's content carries the marker itself (tests/documents/test_papers.py, test_notices.py);
+# the ones there about who may download, and about a failed render's transaction, do not.
 PORTABLE_MODULES = {
     "tests/test_layers.py",
     "tests/test_locale.py",
+    "tests/test_settings.py",
+    "tests/test_storage.py",
     "tests/test_language.py",
     "tests/test_ui_language.py",
     "tests/documents/test_fontcut.py",
@@ -105,6 +110,45 @@ PORTABLE_MODULES = {
     "tests/workflow/test_csp.py",
     "tests/workflow/test_error_pages.py",
 }
+
+
+# Modules whose tests share a costly module fixture (a whole county or province, built once per
+# module): under pytest-xdist their tests all go to one worker, which builds it once, instead of
+# being dealt out one by one to both workers and built on each (10 to 18 s a build).
+ONE_WORKER_MODULES = {
+    "tests/processes/test_demo_seed.py",
+    "tests/processes/test_seed_scale.py",
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's ``load`` scheduling (one test at a time to whichever worker is nearly idle, in
+    pytest-django's order: transactional tests last), except that ONE_WORKER_MODULES are dealt
+    as one unit each. (``--dist loadgroup`` would do it with markers, but with pytest 9 it
+    groups nothing: it renames ``item._nodeid``, which pytest no longer reads.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER_MODULES else nodeid
+
+        def _reschedule(self, node):
+            # One test queued behind the running one is enough (LoadScope keeps up to three,
+            # which left one worker with the last long tests while the other sat idle).
+            if node.shutting_down:
+                return
+            if not self.workqueue:
+                node.shutdown()
+                return
+            if self._pending_of(self.assigned_work[node]) > 1:
+                return
+            self._assign_work_unit(node)
+
+    return Scheduling(config, log)
 
 
 def pytest_collection_modifyitems(config, items):

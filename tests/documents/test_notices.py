@@ -56,6 +56,7 @@ def noticed_project(cast, run):  # noqa: F811
 
 
 @needs_poppler
+@pytest.mark.portable
 def test_the_public_notice_is_posted_with_its_dates_amount_and_masked_ids(
     cast, noticed_project, tmp_path
 ):
@@ -85,6 +86,7 @@ def test_the_public_notice_is_posted_with_its_dates_amount_and_masked_ids(
     assert paper.edition.signatures.get().audit_entry.act == "task.complete"
 
 
+@pytest.mark.portable
 def test_the_public_notice_carries_qr_codes_to_verify_and_to_report(noticed_project):
     _driver, project = noticed_project
     edition = project.documents.get(kind=DocumentKind.PUBLIC_NOTICE).edition
@@ -109,6 +111,7 @@ def test_the_notice_is_listed_on_the_project_page_and_404_outside_the_township(
 
 
 @needs_poppler
+@pytest.mark.portable
 def test_the_dividend_list_notice_shows_each_households_dividend(cast, run, tmp_path):  # noqa: F811
     driver, project = dividend_project(cast)
     driver.step(project, "maintenance_report")
@@ -133,6 +136,7 @@ def test_the_dividend_list_notice_shows_each_households_dividend(cast, run, tmp_
 
 
 @needs_poppler
+@pytest.mark.portable
 def test_registering_an_asset_issues_the_ownership_certificate(
     cast, tmp_path, django_capture_on_commit_callbacks
 ):

@@ -69,6 +69,7 @@ def equity_project(cast, run):
     return driver, project
 
 
+@pytest.mark.portable
 def test_entrustment_agreement_names_parties_amounts_and_is_signed_by_township_then_operator(
     cast, equity_project
 ):
@@ -104,6 +105,7 @@ def test_entrustment_agreement_names_parties_amounts_and_is_signed_by_township_t
         )  # embedded
 
 
+@pytest.mark.portable
 def test_benefit_linkage_agreements_are_one_batch_with_a_file_per_household_and_a_combined_file(
     cast, equity_project
 ):
@@ -122,6 +124,7 @@ def test_benefit_linkage_agreements_are_one_batch_with_a_file_per_household_and_
     assert check(combined).status == "authentic"
 
 
+@pytest.mark.portable
 def test_direct_subsidy_agreements_show_each_households_subsidy(cast, run):
     driver = Driver(cast, "A1")
     project = driver.start(mode=ImplementationMode.DIRECT_SUBSIDY, funds="36000.00")
@@ -133,6 +136,7 @@ def test_direct_subsidy_agreements_show_each_households_subsidy(cast, run):
         assert paper.household.id_number in text and "织金县珠藏镇人民政府" in text
 
 
+@pytest.mark.portable
 def test_reimbursement_form_carries_three_signatures_in_the_order_of_the_acts(cast, run):
     driver = Driver(cast, "A1")
     project = driver.start(mode=ImplementationMode.DIRECT_SUBSIDY, funds="36000.00")
@@ -157,6 +161,7 @@ def test_reimbursement_form_carries_three_signatures_in_the_order_of_the_acts(ca
     assert [v.signature_count for v in document.versions.order_by("number")] == [1, 2, 3]
 
 
+@pytest.mark.portable
 def test_verification_page_answers_for_valid_tampered_and_unknown_files(
     cast, equity_project, client
 ):
@@ -179,6 +184,7 @@ def test_verification_page_answers_for_valid_tampered_and_unknown_files(
     )
 
 
+@pytest.mark.portable
 def test_verify_document_command_exits_non_zero_for_a_tampered_or_unknown_file(
     equity_project, tmp_path
 ):
@@ -253,6 +259,7 @@ def test_a_failed_render_keeps_the_approval_and_is_produced_again(cast, run, mon
     ]
 
 
+@pytest.mark.portable
 def test_rare_characters_in_names_render_as_text(cast, run):
     for household, name in zip(cast.households["A1"], ["王喆", "李堃", "张珺"], strict=True):
         household.head_name = name
@@ -272,6 +279,7 @@ def signing_free_pdf() -> bytes:
     return rendering.render_pdf("<p>这不是本系统的文件。</p>")
 
 
+@pytest.mark.portable
 def test_qr_code_address_confirms_the_printed_edition(cast, equity_project, client):
     _driver, project = equity_project
     document = project.documents.get(kind=DocumentKind.ENTRUSTMENT)
@@ -307,6 +315,7 @@ def test_earlier_versions_are_downloadable_from_the_project_page_within_jurisdic
         assert cast.client(outsider).get(f"/documents/versions/{ready[0].pk}/").status_code == 404
 
 
+@pytest.mark.portable
 def test_a_combined_print_file_says_which_batch_it_is(cast, equity_project):
     from django.utils import timezone
 
@@ -325,6 +334,7 @@ def test_a_combined_print_file_says_which_batch_it_is(cast, equity_project):
     assert title == f"乐丰村生猪养殖项目 · 利益联结协议 · {label} · 3户"
 
 
+@pytest.mark.portable
 def test_printed_rule_figures_come_from_the_rules(cast, equity_project, run):
     from decimal import Decimal
 
@@ -357,6 +367,7 @@ def test_printed_rule_figures_come_from_the_rules(cast, equity_project, run):
     assert cap in "".join(text_of(pdf_of(paper)).split())
 
 
+@pytest.mark.portable
 def test_the_papers_data_holds_every_registered_variable_of_its_branch(cast, equity_project):
     from documents.preview import VARIABLES
 
