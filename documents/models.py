@@ -239,10 +239,18 @@ class KeyRevocation(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+"
     )
+    # The new key issued in its place (documents/revocation.py reissue_org_key), if any.
+    replaced_at = models.DateTimeField(_("new key issued at"), null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    new_serial = models.CharField(_("new certificate serial number"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["revoked_at"]
         constraints = [models.UniqueConstraint(fields=["serial"], name="key_revocation_unique")]
+        verbose_name = _("signing key revocation")
+        verbose_name_plural = _("signing key revocations")
 
     def __str__(self) -> str:
         return f"{self.org_name} {self.serial}"

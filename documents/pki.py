@@ -8,6 +8,8 @@ company …). The keys live outside the git tree::
     <key dir>/ca/ca.cert.pem         county CA certificate (the trust root)
     <key dir>/orgs/<code>/key.pem    organisation private key (PKCS#8 PEM, mode 0600)
     <key dir>/orgs/<code>/cert.pem   organisation certificate issued by the county CA
+    <key dir>/orgs/<code>/retired/<serial>.pem   certificates replaced after a revocation
+                                     (replace_org_key; their private keys are destroyed)
 
 ``<key dir>`` is ``$QIYUE_KEY_DIR`` if set, else ``settings.QIYUE_KEY_DIR`` (by default
 ``settings.VAR_DIR / "keys"``); a relative path is taken from the checkout; a directory
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,7 +231,7 @@ def issue_org_key(
     if not org_name:
         raise PKIError("An organisation name is required.")
     root = resolve_key_dir(key_dir)
-    cert_path, key_path = org_paths(root, org_code)
+    cert_path, _key_path = org_paths(root, org_code)
     with locked(root):
         if cert_path.exists():
             existing = _read_org(root, org_code)
@@ -237,62 +240,92 @@ def issue_org_key(
                     f"Code {org_code} was already issued to {existing.org_name}, not {org_name}."
                 )
             return existing
-
-        ca = _read_ca(root)
-        ca_key = ca_private_key(ca.key_path)
-        key, public = _new_key(org_code)
-        attrs = [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org_name),
-        ]
-        if unit:
-            attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
-        attrs += [
-            x509.NameAttribute(NameOID.COMMON_NAME, org_name),
-            x509.NameAttribute(NameOID.SERIAL_NUMBER, org_code),
-        ]
-        start = _now() - _CLOCK_SKEW
-        not_after = min(_years(start, valid_years), ca.certificate.not_valid_after_utc)
-        ca_ski = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name(attrs))
-            .issuer_name(ca.certificate.subject)
-            .public_key(public)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(start)
-            .not_valid_after(not_after)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=True,  # nonRepudiation
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .add_extension(
-                x509.ExtendedKeyUsage([DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION]),
-                critical=False,
-            )
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski.value),
-                critical=False,
-            )
-            .add_extension(crl.distribution_point(), critical=False)
-        )
-        cert = _signed(builder, ca_key, token.CA_LABEL)
-        if key is not None:
-            write_private(key_path, key_pem(key), 0o600)
-        write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
+        issued = _issue_locked(root, org_name, org_code, unit, valid_years)
     _forget_signer(root, org_code)
+    return issued
+
+
+def replace_org_key(org_code: str, *, key_dir=None, valid_years: int = 5) -> OrgKey:
+    """A new key and certificate for an organisation that has one, under the same name and
+    unit: the old private key is destroyed (its file removed, or its object deleted from the
+    token), and the old certificate moved to ``orgs/<code>/retired/<serial>.pem`` for the
+    record. Papers it signed keep their signatures (each carries its certificate). Whether
+    the replacement is allowed (a revoked key) is the caller's rule
+    (documents/revocation.py)."""
+    root = resolve_key_dir(key_dir)
+    cert_path, key_path = org_paths(root, org_code)
+    with locked(root):
+        old = _read_org(root, org_code)
+        ca_private_key(_read_ca(root).key_path)  # the CA can issue: checked before anything goes
+        retired = cert_path.parent / "retired"
+        retired.mkdir(mode=0o700, exist_ok=True)
+        os.replace(cert_path, retired / f"{format(old.certificate.serial_number, 'x')}.pem")
+        if token.in_use():
+            token.destroy(org_code)
+        else:
+            key_path.unlink(missing_ok=True)
+        issued = _issue_locked(root, old.org_name, org_code, old.unit, valid_years)
+    _forget_signer(root, org_code)
+    return issued
+
+
+def _issue_locked(root: Path, org_name: str, org_code: str, unit: str, valid_years: int):
+    """A new key and certificate for ``org_code`` (no certificate there); under the lock."""
+    cert_path, key_path = org_paths(root, org_code)
+    ca = _read_ca(root)
+    ca_key = ca_private_key(ca.key_path)
+    key, public = _new_key(org_code)
+    attrs = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, org_name),
+    ]
+    if unit:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
+    attrs += [
+        x509.NameAttribute(NameOID.COMMON_NAME, org_name),
+        x509.NameAttribute(NameOID.SERIAL_NUMBER, org_code),
+    ]
+    start = _now() - _CLOCK_SKEW
+    not_after = min(_years(start, valid_years), ca.certificate.not_valid_after_utc)
+    ca_ski = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name(attrs))
+        .issuer_name(ca.certificate.subject)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,  # nonRepudiation
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION]),
+            critical=False,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski.value),
+            critical=False,
+        )
+        .add_extension(crl.distribution_point(), critical=False)
+    )
+    cert = _signed(builder, ca_key, token.CA_LABEL)
+    if key is not None:
+        write_private(key_path, key_pem(key), 0o600)
+    write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
     return OrgKey(org_name, org_code, unit, cert_path, key_path, cert, created=True)
 
 

@@ -60,3 +60,56 @@ def revoke_org_key(actor, org_code: str, reason: str) -> KeyRevocation:
         )
     pki.clear_caches()
     return revocation
+
+
+def reissue_org_key(actor, org_code: str, reason: str):
+    """A new signing key for an organisation whose key the county CA revoked: the old private
+    key destroyed, a new certificate issued under the same name, the revocation's record
+    completed and the act audited. Papers that could not be signed meanwhile are produced
+    again by the sweep (documents/production.py retry_failed). A key that is not revoked is
+    kept: replacing a sound key is not this act."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RevocationError(_("Give the reason for issuing a new key."))
+    try:
+        key = pki.get_org_key(org_code)
+    except pki.PKIError as exc:
+        raise RevocationError(
+            _("No signing key was issued to organisation %(code)s.") % {"code": org_code}
+        ) from exc
+    serial = format(key.certificate.serial_number, "x")
+    with transaction.atomic():
+        revocation = KeyRevocation.objects.select_for_update().filter(serial=serial).first()
+        if revocation is None:
+            raise RevocationError(
+                _(
+                    "The signing key of %(organisation)s is not revoked: it stays in use. "
+                    "Revoke it first if it must not sign any more."
+                )
+                % {"organisation": key.org_name}
+            )
+        try:
+            # The files (or the token) change only once the rules have passed; a failure
+            # here (no CA key, say) leaves the old certificate and the record as they were.
+            new = pki.replace_org_key(org_code)
+        except pki.PKIError as exc:
+            raise RevocationError(str(exc)) from exc
+        revocation.replaced_at = timezone.now()
+        revocation.replaced_by = actor if actor is not None and actor.is_authenticated else None
+        revocation.new_serial = format(new.certificate.serial_number, "x")
+        revocation.save(update_fields=["replaced_at", "replaced_by", "new_serial"])
+        audit.record(
+            actor,
+            Act.ORG_KEY_REISSUE,
+            revocation,
+            before={"serial": serial},
+            after={
+                "name": new.org_name,
+                "code": org_code,
+                "serial": revocation.new_serial,
+                "sha256": new.fingerprint,
+            },
+            reason=reason,
+        )
+    pki.clear_caches()
+    return new

@@ -99,6 +99,18 @@ def generate(label: str) -> ec.EllipticCurvePublicKey:
     return serialization.load_der_public_key(der)
 
 
+def destroy(label: str) -> None:
+    """Delete the key pair ``label`` from the token (its private and public objects)."""
+    from pkcs11 import Attribute, ObjectClass
+
+    session = _session()
+    with _lock:
+        for object_class in (ObjectClass.PRIVATE_KEY, ObjectClass.PUBLIC_KEY):
+            wanted = {Attribute.CLASS: object_class, Attribute.LABEL: label}
+            for found in list(session.get_objects(wanted)):
+                found.destroy()
+
+
 def sign_tbs(label: str, tbs: bytes) -> bytes:
     """An ECDSA-with-SHA-256 signature (DER) by the token's key ``label``."""
     from pkcs11 import Mechanism

@@ -56,5 +56,6 @@ class Act(StrEnum):
     OPERATOR_UPDATE = "operator.update"
     ORG_KEY_ISSUE = "org_key.issue"
     ORG_KEY_REVOKE = "org_key.revoke"  # documents/revocation.py
+    ORG_KEY_REISSUE = "org_key.reissue"  # documents/revocation.py: a new key after a revocation
     # Sign-in (workflow/security.py)
     LOGIN_LOCKED_OUT = "login_locked_out"

@@ -147,6 +147,35 @@ def test_the_token_ca_signs_the_crl_and_a_revoked_token_key_signs_no_more(in_tok
         )
 
 
+def test_a_new_token_key_replaces_a_revoked_one_and_the_old_one_leaves_the_token(
+    in_token, token_key_dir, blank_pdf, db
+):
+    from documents.revocation import reissue_org_key, revoke_org_key
+
+    old = pki.issue_org_key("织金县大寨村村民委员会", "TOKEN-REKEYED")
+    revoke_org_key(None, "TOKEN-REKEYED", "私钥泄露")
+    new = reissue_org_key(None, "TOKEN-REKEYED", "更换泄露的私钥")
+
+    assert new.certificate.serial_number != old.certificate.serial_number
+    assert new.certificate.public_key() != old.certificate.public_key()
+    assert token.has_key("TOKEN-REKEYED") and no_private_key_files(token_key_dir) == []
+    from pkcs11 import Attribute, ObjectClass
+
+    for object_class in (ObjectClass.PRIVATE_KEY, ObjectClass.PUBLIC_KEY):
+        wanted = {Attribute.CLASS: object_class, Attribute.LABEL: "TOKEN-REKEYED"}
+        assert len(list(token._session().get_objects(wanted))) == 1  # the old pair is gone
+    pdf = signing.sign_pdf(
+        blank_pdf,
+        org_code="TOKEN-REKEYED",
+        field_name="act-1",
+        signer_name="王五",
+        role="村主任",
+        reason="签约",
+    )
+    result = signing.verify_pdf(pdf, crls=[crl.as_asn1(crl.current_der())])
+    assert result.ok and result.signatures[0].trusted and not result.signatures[0].revoked
+
+
 def test_the_script_starts_from_an_empty_token(tmp_path):
     if MISSING:
         pytest.fail(f"CI: {MISSING}")
