@@ -13,18 +13,15 @@ runs a fixed number of queries however many tasks and projects there are
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.views import generic
 
-from ground.calendar import CalendarNotCovered, add_working_days
 from workflow import notifications, operations
-from workflow.deadlines import LIVE, STATUS_LABELS, deadlines_of
-from workflow.models import DeadlineAlert
+from workflow.deadlines import LIVE, STATUS_LABELS, deadlines_of, overdue_q
 from workflow.tasks import ScopedTask
 
-from .dashboard import STALL_WORKING_DAYS, may_supervise
+from .dashboard import STALL_WORKING_DAYS, may_supervise, stalled_q
 from .models import Project
 
 SHOWN = 8  # rows per list; the count says how many more there are
@@ -37,8 +34,8 @@ class Oversight:
     projects: int = 0
     led: int = 0  # projects whose responsible leader (五个一) is the viewer
     without_leader: int = 0  # the chain is broken: nobody answers for the project
-    overdue: int = 0  # open steps marked overdue by the daily deadline sweep
-    stalled: int = 0  # open steps with no movement for STALL_WORKING_DAYS working days
+    overdue: int = 0  # open steps past their deadline (the dashboard's overdue)
+    stalled: int = 0  # not overdue, unmoved for STALL_WORKING_DAYS working days (the dashboard's)
     stall_days: int = STALL_WORKING_DAYS
 
 
@@ -99,42 +96,24 @@ def home_for(user, today: datetime.date | None = None) -> Home:
     return home
 
 
-def _stall_cutoff(today: datetime.date):
-    """The moment before which an unmoved step counts as stalled (``STALL_WORKING_DAYS``
-    working days before ``today``), as an aware datetime."""
-    try:
-        day = add_working_days(today, -STALL_WORKING_DAYS)
-    except CalendarNotCovered:
-        day = today - datetime.timedelta(days=STALL_WORKING_DAYS)
-    midnight = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
-    return timezone.make_aware(midnight)
-
-
 def oversight_for(user, today: datetime.date) -> Oversight:
-    """Two aggregate queries over the projects in the user's jurisdiction.
-
-    Overdue is the mark the daily deadline sweep persists (workflow/supervision.py), so the
-    count needs no deadline arithmetic per task; the dashboard computes the same live."""
+    """Two aggregate queries over the projects in the user's jurisdiction, counting overdue
+    and stalled steps by the dashboard's definitions (processes/dashboard.py ``overdue_q``,
+    ``stalled_q``: from each task's stored deadline and the working-day index), so the desk
+    and the 督办看板 never disagree."""
     projects = Project.objects.visible_to(user)
     counts = projects.aggregate(
         projects=Count("pk"),
         led=Count("pk", filter=Q(responsible_leader=user)),
         without_leader=Count("pk", filter=Q(responsible_leader__isnull=True)),
     )
-    late = DeadlineAlert.objects.filter(
-        task=OuterRef("pk"), level__in=[DeadlineAlert.Level.OVERDUE, DeadlineAlert.Level.ESCALATION]
-    )
-    steps = (
-        ScopedTask.objects.filter(
-            flow_task_type="HUMAN",
-            status__in=LIVE,
-            process__projectprocess__project__in=projects,
-        )
-        .annotate(late=Exists(late), moved=Greatest("created", Coalesce("assigned", "created")))
-        .aggregate(
-            overdue=Count("pk", filter=Q(late=True)),
-            stalled=Count("pk", filter=Q(late=False, moved__lt=_stall_cutoff(today))),
-        )
+    steps = ScopedTask.objects.filter(
+        flow_task_type="HUMAN",
+        status__in=LIVE,
+        process__projectprocess__project__in=projects,
+    ).aggregate(
+        overdue=Count("pk", filter=overdue_q(today)),
+        stalled=Count("pk", filter=stalled_q(today)),
     )
     return Oversight(**counts, **steps)
 

@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from permissions.roles import TOWNSHIP_WORK_STATION
+from processes import dashboard
 from workflow import operations
-from workflow.deadlines import deadline_of
+from workflow.deadlines import LIVE, deadline_of
+from workflow.models import TaskClock
 from workflow.supervision import sweep
 from workflow.tasks import ScopedTask
 
@@ -115,17 +117,35 @@ def test_the_lead_of_another_township_sees_none_of_it(cast, desk):
 
 def test_supervisors_count_the_steps_overdue_and_stalled_in_the_county(cast, desk):
     old = timezone.now() - datetime.timedelta(days=40)
-    ScopedTask.objects.filter(pk=desk["queued"].pk).update(created=old)
-    sweep(timezone.localdate() + datetime.timedelta(days=60))  # marks every live step overdue
-    ScopedTask.objects.filter(pk=desk["claimed"].pk).update(created=old, assigned=old)
-    # one step more, unmarked by the sweep and left untouched for 40 days: stalled
+    live = ScopedTask.objects.filter(flow_task_type="HUMAN", status__in=LIVE)
+    live.update(created=old)  # the three reviews arrived 40 days ago
+    ScopedTask.objects.filter(pk=desk["claimed"].pk).update(assigned=old)
+    sweep(timezone.localdate())  # the day's sweep: their deadlines, counted again, are past
+    # one step more, its deadline still ahead but left untouched for 40 days: stalled
     _project, late = submitted(cast, "A1", "乐丰村蜂蜜项目")
     ScopedTask.objects.filter(pk=late.pk).update(created=old)
-    page = cast.client(cast.user("county_discipline", "county")).get("/").content.decode()
+    discipline = cast.user("county_discipline", "county")
+    page = cast.client(discipline).get("/").content.decode()
     counts = {v: int(k) for k, v in re.findall(r"<strong>(\d+)</strong><span>([^<]+)</span>", page)}
     assert counts["辖区项目"] == 4
-    assert counts["环节超期"] == 3  # the three reviews the sweep marked
+    assert counts["环节超期"] == 3  # the three reviews past their deadlines
     assert counts["停滞（10 个工作日无进展）"] == 1
+    # The desk counts what the 督办看板 counts.
+    board = dashboard.summary(discipline, timezone.localdate())
+    assert (board["overdue"], board["stalled"]) == (3, 1)
+
+
+def test_a_step_past_its_deadline_counts_overdue_on_the_desk_before_any_sweep(cast, desk):
+    """Overdue is the deadline passed, not the sweep's mark: between two sweeps the desk
+    already says so (it used to wait for the sweep, and counted such a step as stalled)."""
+    old = timezone.now() - datetime.timedelta(days=40)
+    ScopedTask.objects.filter(pk=desk["queued"].pk).update(created=old)
+    TaskClock.objects.filter(task=desk["queued"]).update(
+        due=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    page = cast.client(cast.user("county_discipline", "county")).get("/").content.decode()
+    counts = {v: int(k) for k, v in re.findall(r"<strong>(\d+)</strong><span>([^<]+)</span>", page)}
+    assert (counts["环节超期"], counts["停滞（10 个工作日无进展）"]) == (1, 0)
 
 
 def test_the_desk_runs_a_fixed_number_of_queries_whatever_the_data_size(cast, desk):
@@ -156,5 +176,6 @@ def test_the_desk_runs_a_fixed_number_of_queries_whatever_the_data_size(cast, de
 # request), inbox and queue (rows + count each), sign-offs (rows + count), copies, the newest
 # notifications, the menu's unread count and sign-off badge. The station: deadlines of the
 # listed tasks (4). The lead: the copies' projects, five-ones counts and overdue / stalled
-# counts (one aggregate each).
-PINNED = [19, 18]
+# counts (one aggregate each), and the day STALL_WORKING_DAYS working days back (the
+# working-day index, as the dashboard reads it).
+PINNED = [19, 19]
