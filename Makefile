@@ -32,10 +32,15 @@ help: ## List the targets
 
 venv: $(STAMP) ## Create .venv (Python 3.11) and install the project with its dev extra
 
+# uv installs the same packages from PyPI in a few seconds where pip takes half a minute; where
+# uv cannot reach its index (a machine that reaches only a mirror configured for pip), pip does.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || { echo "==> creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
-	$(PY) -m pip install -q --upgrade pip 2>&1 | $(PIP_FILTER)
-	$(PY) -m pip install -q -e ".[dev]" 2>&1 | $(PIP_FILTER)
+	@{ $(PY) -m pip install -q uv 2>&1 | $(PIP_FILTER) && \
+	  $(VENV)/bin/uv pip install -q --python $(PY) -e ".[dev]"; } || { \
+	  echo "==> uv could not install; installing with pip"; \
+	  $(PY) -m pip install -q --upgrade pip 2>&1 | $(PIP_FILTER) && \
+	  $(PY) -m pip install -q -e ".[dev]" 2>&1 | $(PIP_FILTER); }
 	@rm -rf qiyue.egg-info
 	@touch $@
 
