@@ -1,6 +1,8 @@
 """Journeys (d) and (e): the county discipline commission opens the supervisor dashboard;
 a signed-out visitor files a public report and checks a document."""
 
+from playwright.sync_api import expect
+
 from processes import demo
 from processes.models import ImplementationMode
 
@@ -27,6 +29,18 @@ def test_county_discipline_commission_opens_the_supervisor_dashboard(cast, peopl
     discipline.menu("督办看板")
     discipline.see("督办看板")
     discipline.see("珠藏镇")
+    if discipline.viewport == "phone":
+        # The heat map's nine stages are wider than the phone: the card says to swipe, and
+        # after a swipe the last stage is on screen beside the township, which stays put.
+        heat = discipline.page.locator(".qy-heat")
+        expect(discipline.page.get_by_text("左右滑动表格查看其余各列。").nth(1)).to_be_visible()
+        last = heat.get_by_role("columnheader", name="后续管护")
+        expect(last).not_to_be_in_viewport()
+        heat.hover()
+        discipline.page.mouse.wheel(1000, 0)
+        expect(last).to_be_in_viewport()
+        expect(heat.get_by_role("rowheader", name="珠藏镇")).to_be_in_viewport()
+        discipline.look()
 
 
 def test_a_signed_out_visitor_files_a_report_on_a_project(cast, people):
