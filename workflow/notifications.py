@@ -22,6 +22,7 @@ The acting official is never told of work they gave themselves.
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import get_resolver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -130,6 +131,10 @@ def _project(task):
 
 def _task_url(task) -> str:
     """The task's own page: it opens the form for its holder, the claim page for the queue."""
+    # A flow node reverses through the site, which is wired when the URLconf is imported: in a
+    # request it is, but a command run by call_command (seed_scale from `make bench`) or a
+    # worker may announce tasks before anything imported it.
+    get_resolver().url_patterns  # noqa: B018 (imports the URLconf once; cached afterwards)
     return task.flow_task.reverse("index", args=[task.process_id, task.pk])
 
 

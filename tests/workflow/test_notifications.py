@@ -307,3 +307,38 @@ def test_the_notification_page_runs_in_a_fixed_number_of_queries(cast):
 # Session, user, the page's count and rows, the menu's unread count, the user's grants (2) and
 # their regions (once a request, for which apps the menu shows), the sign-off badge.
 NOTIFICATION_PAGE_QUERIES = 9
+
+
+def test_a_task_link_is_made_outside_a_request_before_anything_imported_the_urls(tmp_path):
+    """A command run by call_command (``make bench`` seeds its province that way) or a worker
+    announces tasks in a process where no request has imported the URLconf yet: the link to
+    the task is still made (it failed with "'application' is not a registered namespace")."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import django, sys, types; django.setup(); "
+        "assert 'qiyue.urls' not in sys.modules; "
+        "from processes.flows import ProjectFlow; "
+        "from workflow.notifications import _task_url; "
+        "task = types.SimpleNamespace(flow_task=ProjectFlow.application, process_id=7, pk=42); "
+        "print(_task_url(task))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "qiyue.settings",
+        "QIYUE_VAR_DIR": str(tmp_path),
+    }
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "/workflow/flows/project/7/application/42/"
