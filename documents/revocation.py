@@ -21,18 +21,24 @@ class RevocationError(Exception):
     """The key cannot be revoked (no such key, already revoked, no reason given)."""
 
 
-def revoke_org_key(actor, org_code: str, reason: str) -> KeyRevocation:
-    """Revoke ``org_code``'s certificate: the CRL re-issued, the act recorded and audited."""
+def _the_key(org_code: str, reason: str, no_reason: str):
+    """Both acts' first checks: a reason given, and a key issued to ``org_code``; the reason
+    (stripped), the key and its certificate's serial (hex)."""
     reason = (reason or "").strip()
     if not reason:
-        raise RevocationError(_("Give the reason for revoking the key."))
+        raise RevocationError(no_reason)
     try:
         key = pki.get_org_key(org_code)
     except pki.PKIError as exc:
         raise RevocationError(
             _("No signing key was issued to organisation %(code)s.") % {"code": org_code}
         ) from exc
-    serial = format(key.certificate.serial_number, "x")
+    return reason, key, format(key.certificate.serial_number, "x")
+
+
+def revoke_org_key(actor, org_code: str, reason: str) -> KeyRevocation:
+    """Revoke ``org_code``'s certificate: the CRL re-issued, the act recorded and audited."""
+    reason, key, serial = _the_key(org_code, reason, _("Give the reason for revoking the key."))
     if KeyRevocation.objects.filter(serial=serial).exists():
         raise RevocationError(
             _("The signing key of %(organisation)s is already revoked.")
@@ -68,16 +74,7 @@ def reissue_org_key(actor, org_code: str, reason: str):
     completed and the act audited. Papers that could not be signed meanwhile are produced
     again by the sweep (documents/production.py retry_failed). A key that is not revoked is
     kept: replacing a sound key is not this act."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise RevocationError(_("Give the reason for issuing a new key."))
-    try:
-        key = pki.get_org_key(org_code)
-    except pki.PKIError as exc:
-        raise RevocationError(
-            _("No signing key was issued to organisation %(code)s.") % {"code": org_code}
-        ) from exc
-    serial = format(key.certificate.serial_number, "x")
+    reason, key, serial = _the_key(org_code, reason, _("Give the reason for issuing a new key."))
     with transaction.atomic():
         revocation = KeyRevocation.objects.select_for_update().filter(serial=serial).first()
         if revocation is None:
