@@ -367,7 +367,7 @@ def render_sample_html(kind, data: dict | None = None) -> str:
             for slot in meta.slots
         ],
         verify_url="（样例，无核验地址）",
-        qr_svg="",
+        qr_code="",
         qr_codes=meta.qr_codes,
     )
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from documents import signing
 from documents.formats import cn_date
-from documents.html import qr_svg, render_html
+from documents.html import qr_code, render_html
 from documents.models import DocumentKind
 from processes.models import ImplementationMode
 from processes.papers.parties import region_government
@@ -93,7 +93,7 @@ def test_the_public_notice_carries_qr_codes_to_verify_and_to_report(noticed_proj
     html = render_html(edition, list(edition.signatures.all()))
     report_url = edition.snapshot["report_url"]
     assert report_url.endswith(f"/report/project/{project.pk}/")
-    assert qr_svg(report_url) in html
+    assert qr_code(report_url) in html
     assert "id_number" not in str(edition.snapshot)  # the posted paper's data holds no full ID
 
 

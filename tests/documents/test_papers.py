@@ -4,6 +4,7 @@ officials whose acts approved them, readable and verifiable by anyone holding th
 import io
 
 import pytest
+import segno
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from pypdf import PdfReader
@@ -122,6 +123,33 @@ def test_benefit_linkage_agreements_are_one_batch_with_a_file_per_household_and_
         combined = f.read()
     assert len(PdfReader(io.BytesIO(combined)).pages) == sum(p.latest.pages for p in papers)
     assert check(combined).status == "authentic"
+
+
+def qr_modules(pdf: bytes) -> tuple[list[list[bool]], dict]:
+    """The dark and light modules of the one image on the paper's last page (its QR code),
+    read from the image's pixels, and the image's dictionary."""
+    page = PdfReader(io.BytesIO(pdf)).pages[-1]
+    (image,) = page.images
+    xobject = image.indirect_reference.get_object()
+    pixels = image.image.convert("L")
+    width = pixels.size[0]
+    size = width // 4  # four pixels a module, the one-module border included
+    return [
+        [pixels.getpixel((4 * x + 2, 4 * y + 2)) < 128 for x in range(size)] for y in range(size)
+    ], xobject
+
+
+@pytest.mark.portable
+def test_the_printed_qr_code_carries_the_verification_address_and_stays_sharp(cast, equity_project):
+    _driver, project = equity_project
+    for kind in (DocumentKind.ENTRUSTMENT, DocumentKind.BENEFIT_LINKAGE):
+        document = project.documents.filter(kind=kind).first()
+        modules, xobject = qr_modules(pdf_of(document))
+        expected = segno.make(verify_url(document.edition), error="m").matrix
+        assert modules == [[False] * (len(expected) + 2)] + [
+            [False, *(bool(m) for m in row), False] for row in expected
+        ] + [[False] * (len(expected) + 2)]
+        assert xobject["/Interpolate"].value is False  # no viewer smooths the modules into grey
 
 
 @pytest.mark.portable

@@ -99,5 +99,5 @@ def test_the_sites_templates_keep_djangos_forgiving_lookups():
             kind_word="批复",
             signature_blocks=[],
             verify_url="",
-            qr_svg="",
+            qr_code="",
         )

@@ -49,7 +49,7 @@ def signed_paper(kind, organisation: str) -> bytes:
         kind_word=meta.kind_word,
         signature_blocks=[block],
         verify_url="https://example.org/verify/",
-        qr_svg="",
+        qr_code="",
     )
     return rendering.render_pdf(html)
 
