@@ -3,6 +3,7 @@
     python -m benchmarks                 # everything, full size (the PDF batch is 1,000 documents)
     python -m benchmarks --quick         # a 50-document batch and fewer naive runs, for dev loops
     python -m benchmarks --batch 200     # a batch of that many documents
+    python -m benchmarks --only household_batch --households 200   # a project of 200 households
     python -m benchmarks --only pdf      # just the named benchmark(s)
     python -m benchmarks --only scale --scale-projects 100000   # pages of a province, on PostgreSQL
 
@@ -17,11 +18,12 @@ import json
 import os
 import sys
 
-from . import onboarding, pdf, queue, scale
+from . import household_batch, onboarding, pdf, queue, scale
 
 # name -> benchmark
 BENCHMARKS = {
     "pdf": pdf.run,
+    "household_batch": household_batch.run,
     "queue": queue.bench,
     "onboarding": onboarding.bench,
     "scale": scale.bench,
@@ -34,6 +36,9 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="small batch, fewer slow runs")
     parser.add_argument("--batch", type=int, metavar="N", help="documents in the PDF batch")
+    parser.add_argument(
+        "--households", type=int, metavar="N", help="households in the household batch (1,000)"
+    )
     parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), metavar="NAME")
     parser.add_argument("--projects", type=int, metavar="N", help="projects in the queue benchmark")
     parser.add_argument(

@@ -23,16 +23,18 @@ import datetime
 import hashlib
 import io
 import logging
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import pikepdf
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypdf import PdfReader
 
 from ground import jobs
 
@@ -256,6 +258,12 @@ def _produce(version: DocumentVersion, edition: Edition, signatures: list[Signat
     return True
 
 
+def page_count(pdf: bytes) -> int:
+    """The pages of a PDF we produced (qpdf: 0.5 ms where pypdf took 8)."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)
+
+
 def store(version: DocumentVersion, pdf: bytes) -> bool:
     """Store the PDF as the pending ``version``, unless another producer stored it first
     (then the file is removed again and False returned): one paper, one version."""
@@ -269,7 +277,7 @@ def store(version: DocumentVersion, pdf: bytes) -> bool:
         "pdf": version.pdf.name,
         "sha256": digest,
         "size": len(pdf),
-        "pages": len(PdfReader(io.BytesIO(pdf)).pages),
+        "pages": page_count(pdf),
         "status": DocumentVersion.Status.READY,
         "produced_at": timezone.now(),
         "error": "",
@@ -445,26 +453,39 @@ def finish_batch(batch_id: int, editions, signatures) -> Batch:
         if batch.finished_at is not None:
             return batch  # another run of the job finished it first
         ready = _ready_versions(editions, signatures)
-        files, numbers = [], []
-        for edition in editions:
-            if edition.pk in ready:
-                with ready[edition.pk].pdf.open("rb") as f:
-                    files.append(f.read())
-                numbers.append(edition.document.number)
+        papers = [ready[e.pk] for e in editions if e.pk in ready]
+        numbers = [e.document.number for e in editions if e.pk in ready]
         batch.done, batch.failed = len(ready), len(editions) - len(ready)
         batch.finished_at = batch.touched_at = timezone.now()
-        data = printcopy.combine(
-            files,
-            title=batch_label(batch),
-            numbers=numbers,
-            signer=print_copy_signer(editions, signatures, ready),
-            signed_at=batch.finished_at,
-        )
-        digest = hashlib.sha256(data).hexdigest()
-        batch.combined.save(f"batch-{batch.pk}-{digest[:12]}.pdf", ContentFile(data), save=False)
+        with tempfile.TemporaryDirectory(prefix="qiyue-batch-") as scratch:
+            path = Path(scratch) / "combined.pdf"
+            printcopy.combine(
+                (_read(version.pdf) for version in papers),  # one original in memory at a time
+                path,
+                title=batch_label(batch),
+                numbers=numbers,
+                signer=print_copy_signer(editions, signatures, ready),
+                signed_at=batch.finished_at,
+            )
+            digest = _sha256_of(path)
+            with open(path, "rb") as data:
+                batch.combined.save(f"batch-{batch.pk}-{digest[:12]}.pdf", File(data), save=False)
         batch.combined_sha256 = digest
         batch.save()
     return batch
+
+
+def _read(field) -> bytes:
+    with field.open("rb") as f:
+        return f.read()
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def print_copy_signer(editions, signatures, ready) -> Signature | None:

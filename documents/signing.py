@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
+import hashlib
 import io
 import logging
 import re
@@ -152,6 +153,36 @@ def sign_pdf(
     ``/Location`` = ``location``, ``/ContactInfo`` = ``role`` and ``/M`` = ``signed_at``
     (default: now; a naive datetime is taken in the current Django time zone).
     """
+    out = io.BytesIO()
+    sign_stream(
+        io.BytesIO(pdf),
+        out,
+        org_code=org_code,
+        field_name=field_name,
+        signer_name=signer_name,
+        role=role,
+        reason=reason,
+        location=location,
+        signed_at=signed_at,
+    )
+    return out.getvalue()
+
+
+def sign_stream(
+    source,
+    output,
+    *,
+    org_code: str,
+    field_name: str,
+    signer_name: str,
+    role: str,
+    reason: str,
+    location: str = "",
+    signed_at: dt.datetime | None = None,
+) -> None:
+    """:func:`sign_pdf` from the seekable binary file ``source`` into ``output`` (also
+    seekable and readable), for files too large to hold in memory (a batch's print copy):
+    pyHanko reads the source and hashes the output in chunks."""
     if not _FIELD_NAME.match(field_name or ""):
         raise SigningError(f"Invalid signature field name {field_name!r}.")
     try:
@@ -161,7 +192,7 @@ def sign_pdf(
     except pki.PKIError as exc:
         raise SigningError(str(exc)) from exc
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        writer = IncrementalPdfFileWriter(source)
     except Exception as exc:
         raise SigningError(f"Not a readable PDF: {exc}") from exc
     existing = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev)}
@@ -186,13 +217,11 @@ def sign_pdf(
         new_field_spec=fields.SigFieldSpec(sig_field_name=field_name),
         signing_time=_aware(signed_at),
     )
-    out = io.BytesIO()
     reserved = _bytes_reserved(signer) + (_TIMESTAMP_ROOM if timestamper else 0)
     try:
-        _run(pdf_signer.async_sign_pdf(writer, output=out, bytes_reserved=reserved))
+        _run(pdf_signer.async_sign_pdf(writer, output=output, bytes_reserved=reserved))
     except Exception as exc:
         raise SigningError(f"Signing failed: {exc}") from exc
-    return out.getvalue()
 
 
 # ---------------------------------------------------------------------------- verification
@@ -430,10 +459,23 @@ def _signed_by_county(sig, roots: list) -> bool:
     return False
 
 
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
+
+
 def revision_digests(pdf: bytes) -> list[str]:
-    """For a PDF we just signed: each signature's /ByteRange SHA-256, in signing order."""
-    reader = PdfFileReader(io.BytesIO(pdf))
-    return [sig.compute_digest("sha256").hex() for sig in reader.embedded_regular_signatures]
+    """For a PDF we just signed: each signature's /ByteRange SHA-256, in signing order.
+
+    Read from the signature dictionaries as :func:`sign_pdf` writes them (plain objects, one
+    per incremental update, in file order), not by parsing the file: pyHanko's reader took
+    6.5 ms of a household agreement's 0.1 s. Not for files from elsewhere (a /ByteRange
+    could hide in an object stream there): :func:`verify_pdf` reads those."""
+    digests = []
+    for match in _BYTE_RANGE.finditer(pdf):
+        start, length, resume, rest = (int(number) for number in match.groups())
+        covered = hashlib.sha256(pdf[start : start + length])
+        covered.update(pdf[resume : resume + rest])
+        digests.append(covered.hexdigest())
+    return digests
 
 
 def _run(coro):

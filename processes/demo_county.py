@@ -255,7 +255,7 @@ class DemoCounty:
             grants.grant_role(self.admin, user, role, region)
         return user
 
-    def build(self):
+    def build(self, projects=PROJECTS):
         User = get_user_model()
         self.admin = User.objects.filter(username="admin").first() or User.objects.create_superuser(
             "admin", password=DEMO_PASSWORD, full_name="系统管理员"
@@ -280,7 +280,7 @@ class DemoCounty:
                 self.households(village, code, v_slug)
         operators = [self.operator(i, *spec) for i, spec in enumerate(OPERATORS)]
         self.signing_keys(county, operators)
-        for spec in PROJECTS:
+        for spec in projects:
             self.project(villages, operators, *spec)
         from workflow.supervision import sweep
 
@@ -378,8 +378,10 @@ def _operator_pks(user):
     return operator_ids(user)
 
 
-def build_demo_county():
-    return DemoCounty().build()
+def build_demo_county(projects=PROJECTS):
+    """The demo county; ``projects=()`` builds its regions, people, operators, households and
+    keys without a project (the household-batch benchmark starts its own)."""
+    return DemoCounty().build(projects)
 
 
 def demo_accounts() -> list[dict]:

@@ -236,6 +236,17 @@ def test_signatures_validate_with_pyhanko_directly(signed_twice):
         assert embedded.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"  # PAdES
 
 
+def test_revision_digests_read_from_the_byte_ranges_are_pyhankos(signed_twice):
+    """The digests stored for a paper we signed (read from its /ByteRange arrays, without
+    parsing the file) are those pyHanko computes for each signature, in signing order."""
+    blank, first, second = signed_twice
+    for pdf, count in ((blank, 0), (first, 1), (second, 2)):
+        reader = PdfFileReader(io.BytesIO(pdf))
+        expected = [s.compute_digest("sha256").hex() for s in reader.embedded_regular_signatures]
+        assert len(expected) == count
+        assert signing.revision_digests(pdf) == expected
+
+
 def test_naive_signing_time_is_china_time(orgs, blank_pdf):
     pdf = signing.sign_pdf(
         blank_pdf,
