@@ -97,21 +97,36 @@ def _project_with_households(count: int):
     return project
 
 
-def child(households: int, workers: int = 2) -> dict:
+def _django(scratch: str, database: str | None = None):
+    """Django for this process, with keys and media in ``scratch`` and, in the producer,
+    the database the setting-up process made."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiyue.settings")
-    scratch = tempfile.TemporaryDirectory()
-    os.environ["QIYUE_KEY_DIR"] = os.path.join(scratch.name, "keys")
+    os.environ["QIYUE_KEY_DIR"] = os.path.join(scratch, "keys")
     import django
     from django.conf import settings
 
     django.setup()
-    settings.MEDIA_ROOT = os.path.join(scratch.name, "media")
+    settings.MEDIA_ROOT = os.path.join(scratch, "media")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from django.db import connection
+    if database:
+        settings.DATABASES["default"]["NAME"] = database
     from django.urls import get_resolver
 
     assert get_resolver().url_patterns  # flow nodes reverse their URLs through the site
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+
+
+def child(households: int, workers: int = 2) -> dict:
+    """Set the project up here; produce its batch in a new process, as a worker picking up
+    the job would (its memory is then the producer's own, not this set-up's); then render a
+    sample of the same papers the naive way here."""
+    scratch = tempfile.TemporaryDirectory()
+    _django(scratch.name)
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor == "sqlite":  # a file, so that the producer sees the same data
+        settings.DATABASES["default"]["TEST"]["NAME"] = os.path.join(scratch.name, "db.sqlite3")
+    database = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
 
     from documents import fonts, production, rendering
     from documents.html import render_html
@@ -126,18 +141,31 @@ def child(households: int, workers: int = 2) -> dict:
     demo.do_step(project)  # the operator signs: one edition per household, one batch
     setup_s = time.perf_counter() - started
     (batch_id,) = [args[0] for path, args in queued if path.endswith("produce_batch")]
-    _log(f"set up in {setup_s:.1f} s; producing …")
-
-    producer_before_mb = round(_status_kb(os.getpid(), "VmRSS") / 1024)
-    sampler = MemorySampler()
-    sampler.start()
-    started, cpu = time.perf_counter(), time.process_time()
-    batch = production.produce_batch(batch_id, workers=workers)
-    wall, parent_cpu = time.perf_counter() - started, time.process_time() - cpu
-    sampler.stop()
+    _log(f"set up in {setup_s:.1f} s; producing in a new process …")
+    connection.close()
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.household_batch",
+            "--produce",
+            str(batch_id),
+            "--database",
+            database,
+            "--scratch",
+            scratch.name,
+            "--workers",
+            str(workers),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    produced = json.loads(completed.stdout)
+    batch = Batch.objects.get(pk=batch_id)
     assert batch.done == households and not batch.failed, (batch.done, batch.failed)
 
-    editions = list(Batch.objects.get(pk=batch_id).editions.order_by("pk")[:NAIVE_SAMPLE])
+    editions = list(batch.editions.order_by("pk")[:NAIVE_SAMPLE])
     naive = []
     for edition in editions:
         signatures = list(edition.signatures.order_by("order"))
@@ -147,23 +175,17 @@ def child(households: int, workers: int = 2) -> dict:
         naive.append(time.perf_counter() - begun)
     naive_per_paper = sum(naive) / len(naive)
     version = editions[0].versions.get()
+    wall = produced["wall_s"]
     return {
         "households": households,
         "workers": workers,
         "database": connection.vendor,
         "setup_s": round(setup_s, 1),
-        "wall_s": round(wall, 1),
+        **produced,
         "per_paper_s": round(wall / households, 4),
-        "producer_cpu_s": round(parent_cpu, 1),
         "pages": version.pages * households,
         "paper_kb": round(version.size / 1024),
         "combined_mb": round(batch.combined.size / 1e6, 1),
-        "peak_rss_mb": round(sampler.peak_kb / 1024),
-        "sum_of_process_peaks_mb": round(sampler.sum_of_peaks_kb / 1024),
-        "producer_before_mb": producer_before_mb,
-        "process_peaks_mb": sorted(
-            (round(kb / 1024) for kb in sampler.hwm_kb.values()), reverse=True
-        ),
         "naive_per_paper_s": round(naive_per_paper, 4),
         "naive_sample": len(naive),
         "naive_batch_estimate_s": round(naive_per_paper * households, 1),
@@ -171,12 +193,44 @@ def child(households: int, workers: int = 2) -> dict:
     }
 
 
+def produce(batch_id: int, database: str, scratch: str, workers: int) -> dict:
+    """The producer: ``produce_batch`` timed, with the memory of this process and its
+    render workers sampled throughout."""
+    _django(scratch, database)
+    from documents import production
+
+    producer_before_mb = round(_status_kb(os.getpid(), "VmRSS") / 1024)
+    sampler = MemorySampler()
+    sampler.start()
+    started, cpu = time.perf_counter(), time.process_time()
+    production.produce_batch(batch_id, workers=workers)
+    wall, producer_cpu = time.perf_counter() - started, time.process_time() - cpu
+    sampler.stop()
+    return {
+        "wall_s": round(wall, 1),
+        "producer_cpu_s": round(producer_cpu, 1),
+        "peak_rss_mb": round(sampler.peak_kb / 1024),
+        "sum_of_process_peaks_mb": round(sampler.sum_of_peaks_kb / 1024),
+        "producer_before_mb": producer_before_mb,
+        "process_peaks_mb": sorted(
+            (round(kb / 1024) for kb in sampler.hwm_kb.values()), reverse=True
+        ),
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.household_batch")
-    parser.add_argument("--child", type=int, required=True, metavar="HOUSEHOLDS")
+    parser.add_argument("--child", type=int, metavar="HOUSEHOLDS")
+    parser.add_argument("--produce", type=int, metavar="BATCH")
+    parser.add_argument("--database")
+    parser.add_argument("--scratch")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
-    json.dump(child(args.child, args.workers), sys.stdout)
+    if args.produce:
+        result = produce(args.produce, args.database, args.scratch, args.workers)
+    else:
+        result = child(args.child, args.workers)
+    json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0
 

@@ -84,8 +84,16 @@ def test_a_print_copy_names_its_signed_originals_and_is_signed_by_their_signator
     papers = whole_project.documents.filter(kind=DocumentKind.BENEFIT_LINKAGE).order_by("pk")
     with batch.combined.open("rb") as f:
         pdf = f.read()
-    subject = PdfReader(io.BytesIO(pdf)).metadata.subject
+    reader = PdfReader(io.BytesIO(pdf))
+    subject = reader.metadata.subject
     assert all(paper.number in subject for paper in papers)
+    assert len(reader.pages) == sum(paper.latest.pages for paper in papers)
+    texts = [page.extract_text() for page in reader.pages]
+    numbers = [p.number for p in papers]
+    on_top = [text.split()[0] for text in texts if text.split()[:1] and text.split()[0] in numbers]
+    assert on_top == numbers  # each paper's first page, its number on top, in order
+    # Of the originals' signatures nothing is carried over: one /ByteRange, the copy's own.
+    assert pdf.count(b"/ByteRange") == 1 and pdf.count(b"/FT /Sig") == 1
     assert subject.startswith("打印件")
     result = signing.verify_pdf(pdf)
     assert result.ok
