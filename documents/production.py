@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ground import jobs
+from ground.files import sha256_of
 
 from . import pki, signing
 from .html import render_html
@@ -467,7 +468,7 @@ def finish_batch(batch_id: int, editions, signatures) -> Batch:
                 signer=print_copy_signer(editions, signatures, ready),
                 signed_at=batch.finished_at,
             )
-            digest = _sha256_of(path)
+            digest = sha256_of(path)
             with open(path, "rb") as data:
                 batch.combined.save(f"batch-{batch.pk}-{digest[:12]}.pdf", File(data), save=False)
         batch.combined_sha256 = digest
@@ -478,14 +479,6 @@ def finish_batch(batch_id: int, editions, signatures) -> Batch:
 def _read(field) -> bytes:
     with field.open("rb") as f:
         return f.read()
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def print_copy_signer(editions, signatures, ready) -> Signature | None:

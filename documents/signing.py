@@ -134,37 +134,11 @@ def _supply_validation_data(writer, signer, crl_der: bytes | None) -> None:
     )
 
 
-def sign_pdf(
-    pdf: bytes,
-    *,
-    org_code: str,
-    field_name: str,
-    signer_name: str,
-    role: str,
-    reason: str,
-    location: str = "",
-    signed_at: dt.datetime | None = None,
-) -> bytes:
-    """Append one PAdES B-B signature by ``org_code``'s key; return the new PDF bytes.
-
-    ``field_name`` names the (new, invisible) signature field, e.g. ``act-17``; it must be
-    unique within the document and consist of ASCII letters, digits, ``-`` and ``_``.
-    The signature dictionary carries ``/Name`` = ``signer_name``, ``/Reason`` = ``reason``,
-    ``/Location`` = ``location``, ``/ContactInfo`` = ``role`` and ``/M`` = ``signed_at``
-    (default: now; a naive datetime is taken in the current Django time zone).
-    """
+def sign_pdf(pdf: bytes, **fields) -> bytes:
+    """Append one PAdES signature to ``pdf`` (:func:`sign_stream`'s ``fields``); return the
+    new PDF bytes."""
     out = io.BytesIO()
-    sign_stream(
-        io.BytesIO(pdf),
-        out,
-        org_code=org_code,
-        field_name=field_name,
-        signer_name=signer_name,
-        role=role,
-        reason=reason,
-        location=location,
-        signed_at=signed_at,
-    )
+    sign_stream(io.BytesIO(pdf), out, **fields)
     return out.getvalue()
 
 
@@ -180,9 +154,17 @@ def sign_stream(
     location: str = "",
     signed_at: dt.datetime | None = None,
 ) -> None:
-    """:func:`sign_pdf` from the seekable binary file ``source`` into ``output`` (also
-    seekable and readable), for files too large to hold in memory (a batch's print copy):
-    pyHanko reads the source and hashes the output in chunks."""
+    """Append one PAdES B-B signature by ``org_code``'s key to the PDF in the seekable binary
+    file ``source``, writing the result into ``output`` (seekable and readable too): pyHanko
+    reads the source and hashes the output in chunks, so a file too large to hold in memory
+    (a batch's print copy) is signed as well; :func:`sign_pdf` does it for bytes.
+
+    ``field_name`` names the (new, invisible) signature field, e.g. ``act-17``; it must be
+    unique within the document and consist of ASCII letters, digits, ``-`` and ``_``.
+    The signature dictionary carries ``/Name`` = ``signer_name``, ``/Reason`` = ``reason``,
+    ``/Location`` = ``location``, ``/ContactInfo`` = ``role`` and ``/M`` = ``signed_at``
+    (default: now; a naive datetime is taken in the current Django time zone).
+    """
     if not _FIELD_NAME.match(field_name or ""):
         raise SigningError(f"Invalid signature field name {field_name!r}.")
     try:

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
+from ground.files import sha256_of
+
 from .base import (
     FORMAT_VERSION,
     MANIFEST,
@@ -27,7 +29,7 @@ from .base import (
     Summary,
 )
 from .keys import derive_key, is_private_key, key_dir, key_files, media_storages, seal, walk_storage
-from .tables import applied_migrations, dump_table, member_name, sha256_of, tables
+from .tables import applied_migrations, dump_table, member_name, tables
 
 
 def _app_version() -> dict:

@@ -16,9 +16,11 @@ from django.core.files.storage import storages
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from ground.files import sha256_of
+
 from .base import FORMAT_VERSION, MANIFEST, PASSPHRASE_ENV, BackupError, Summary
 from .keys import derive_key, key_dir, key_files, media_storages, open_sealed, walk_storage
-from .tables import applied_migrations, code_migrations, load_table, sha256_of, tables
+from .tables import applied_migrations, code_migrations, load_table, tables
 
 
 def _unpack(archive: Path, into: Path) -> dict:

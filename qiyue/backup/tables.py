@@ -5,10 +5,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import decimal
-import hashlib
 import json
 import uuid
-from pathlib import Path
 
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -108,14 +106,6 @@ def load_table(model, lines, using) -> int:
         model._base_manager.using(using)._insert(batch, fields=columns, raw=True, using=using)
         count += len(batch)
     return count
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def member_name(model) -> str:
