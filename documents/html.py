@@ -20,7 +20,7 @@ from .formats import cn_date
 from .kinds import KINDS
 from .models import Edition, Signature
 from .rendering import DocumentRenderingError
-from .seal import seal_svg
+from .seal import seal_image
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -80,7 +80,7 @@ def _block(label, party, credit_code, signature, sign_word, purpose) -> dict:
         }
         if signature
         else None,
-        "seal_svg": seal_svg(signature.organisation, purpose) if signature else "",
+        "seal": seal_image(signature.organisation, purpose) if signature else "",
     }
 
 

@@ -362,7 +362,7 @@ def render_sample_html(kind, data: dict | None = None) -> str:
                 "credit_code": (snapshot.get(slot.party) or {}).get("credit_code", ""),
                 "signature": None,
                 "sign_word": slot.sign_word,
-                "seal_svg": "",
+                "seal": "",
             }
             for slot in meta.slots
         ],

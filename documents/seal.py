@@ -10,6 +10,8 @@ so every character is real text in the PDF. Each character of the name is its ow
 rotated about the centre: WeasyPrint draws ``<textPath>`` as straight text.
 """
 
+import base64
+import functools
 import math
 
 from django.utils.html import escape
@@ -89,3 +91,12 @@ def seal_svg(name: str, purpose: str = "") -> str:
         f"{_star(_CENTRE, _CENTRE, STAR_RADIUS_MM)}</g>"
         "</svg>"
     )
+
+
+@functools.lru_cache(maxsize=256)
+def seal_image(name: str, purpose: str = "") -> str:
+    """The seal as an ``<img>`` of its SVG, for a paper: every paper an organisation seals
+    names the same image, which WeasyPrint then parses once per process (its image cache)
+    instead of once per paper as an inline ``<svg>``: 7 ms of a household agreement's 110."""
+    data = base64.b64encode(seal_svg(name, purpose).encode()).decode()
+    return f'<img class="seal-mark" src="data:image/svg+xml;base64,{data}" alt="">'

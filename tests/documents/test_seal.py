@@ -16,7 +16,7 @@ from documents import preview, rendering
 from documents.html import render_paper, strict
 from documents.kinds import KINDS
 from documents.models import DocumentKind
-from documents.seal import seal_svg
+from documents.seal import seal_image, seal_svg
 
 from .test_rendering import words_with_boxes
 
@@ -39,7 +39,7 @@ def signed_paper(kind, organisation: str) -> bytes:
         "credit_code": "",
         "sign_word": "",
         "signature": {"signer_name": "李华", "role": "局长", "date": "2026年10月20日"},
-        "seal_svg": seal_svg(organisation, meta.seal_purpose),
+        "seal": seal_image(organisation, meta.seal_purpose),
     }
     html = render_paper(
         meta.template,
