@@ -95,6 +95,8 @@ class _StreamingMerge:
                 return _dictionary((key, value(item)) for key, item in obj.items())
             return obj.unparse(resolved=True)
 
+        # qpdf's page list has pushed what a page inherits (/Resources, /MediaBox) onto it,
+        # so the page dictionaries stand on their own under the new page tree.
         pages = [page.obj for page in source.pages]
         for obj in pages:  # a link or widget naming its page finds it here
             numbers[obj.objgen] = self._number()

@@ -4,6 +4,7 @@ print file that is itself one valid signed document."""
 
 import io
 
+import pikepdf
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
@@ -125,3 +126,38 @@ def test_a_file_merged_the_old_way_with_broken_signatures_is_not_called_authenti
     Batch.objects.filter(pk=batch.pk).update(combined_sha256=hashlib.sha256(old_way).hexdigest())
     verdict = check(old_way)
     assert verdict.status == TAMPERED and verdict.batch == batch and verdict.problems
+
+
+def test_pages_that_take_their_box_and_resources_from_the_page_tree_keep_them(tmp_path):
+    """The print copy writes the originals' pages under a page tree of its own: what a page
+    inherited from the old tree (its box, its fonts) is written on the page."""
+    from documents import rendering
+
+    def paper(text):
+        return rendering.render_pdf(
+            f'<html lang="zh-Hans"><body><p>{text}</p><p style="break-before:page">续页</p></body></html>'
+        )
+
+    source = pikepdf.open(io.BytesIO(paper("第一份")))
+    tree = source.Root.Pages
+    tree.MediaBox, tree.Resources = source.pages[0].obj.MediaBox, source.pages[0].obj.Resources
+    for page in source.pages:
+        del page.obj["/MediaBox"], page.obj["/Resources"]
+    inheriting = io.BytesIO()
+    source.save(inheriting)
+    into = tmp_path / "copy.pdf"
+
+    printcopy.merge_without_signatures(
+        [inheriting.getvalue(), paper("第二份")], into, title="批次", subject="打印件"
+    )
+
+    reader = PdfReader(into)
+    assert [page.extract_text().split()[0] for page in reader.pages] == [
+        "第一份",
+        "续页",
+        "第二份",
+        "续页",
+    ]
+    with pikepdf.open(into) as copy:  # on each page itself (pypdf would push them down)
+        assert all("/MediaBox" in p.obj and "/Resources" in p.obj for p in copy.pages)
+    assert (reader.metadata.title, reader.metadata.subject) == ("批次", "打印件")
