@@ -6,13 +6,15 @@ the seal's purpose (合同专用章, 财务专用章 …), if it has one, runs s
 An organisation's official seal (公章) carries no purpose line.
 
 Drawn as SVG in millimetres (the view box is the seal itself), with the papers' own fonts,
-so every character is real text in the PDF. Each character of the name is its own ``<text>``
-rotated about the centre: WeasyPrint draws ``<textPath>`` as straight text.
+so every character is real text in the PDF. The name is one ``<text>`` whose characters are
+each placed and turned about the centre (``x``/``y``/``rotate`` lists): WeasyPrint draws
+``<textPath>`` as straight text.
 """
 
 import base64
 import functools
 import math
+import unicodedata
 
 from django.utils.html import escape
 
@@ -48,7 +50,17 @@ def _star(cx: float, cy: float, radius: float) -> str:
     return f'<polygon points="{" ".join(points)}"/>'
 
 
+def _advance(char: str) -> float:
+    """A character's advance in em: 1 for the full-width characters names are written in,
+    ½ for the rare half-width one (a Latin letter or digit, about that wide in the Song)."""
+    return 1.0 if unicodedata.east_asian_width(char) in "FWA" else 0.5
+
+
 def _name_arc(name: str) -> str:
+    """One ``<text>`` placing each character of the name (``x``, ``y`` and ``rotate`` lists):
+    character ``i`` stands on the top of the circle, centred, turned about the seal's centre
+    by its angle. WeasyPrint lays out and draws a text node's characters one by one either
+    way, but a node each cost as much again in set-up: 23 ms a seal against 9."""
     chars = list(name)
     count = len(chars)
     size = _name_font(count)
@@ -57,15 +69,20 @@ def _name_arc(name: str) -> str:
     step = math.degrees(1.08 * size / mid_radius)
     span = min(_MAX_ARC_DEG, max(_MIN_ARC_DEG, step * count)) if count > 1 else 0
     spacing = span / (count - 1) if count > 1 else 0
-    parts = []
+    xs, ys, angles = [], [], []
     for i, char in enumerate(chars):
         angle = -span / 2 + i * spacing
-        parts.append(
-            f'<text x="{_CENTRE}" y="{_CENTRE - baseline:.3f}" font-size="{size}" '
-            f'text-anchor="middle" transform="rotate({angle:.2f} {_CENTRE} {_CENTRE})">'
-            f"{escape(char)}</text>"
-        )
-    return "".join(parts)
+        turn = math.radians(angle)
+        # The character's origin at the top, half its advance left of the centre line, turned.
+        dx, dy = -_advance(char) * size / 2, -baseline
+        xs.append(_CENTRE + dx * math.cos(turn) - dy * math.sin(turn))
+        ys.append(_CENTRE + dx * math.sin(turn) + dy * math.cos(turn))
+        angles.append(angle)
+    return (
+        f'<text x="{" ".join(f"{x:.3f}" for x in xs)}" y="{" ".join(f"{y:.3f}" for y in ys)}" '
+        f'rotate="{" ".join(f"{a:.2f}" for a in angles)}" font-size="{size}">'
+        f"{escape(name)}</text>"
+    )
 
 
 def _purpose_line(purpose: str) -> str:

@@ -74,9 +74,10 @@ def test_the_public_notice_is_posted_with_its_dates_amount_and_masked_ids(
     assert_ids_masked(text, cast.households["A1"])
     assert f"/report/project/{project.pk}/" in text and "/verify/" in text
 
-    # The village committee's seal: its name along the arc, one character a line, no purpose.
+    # The village committee's seal: its name along the arc (after the signature block's date,
+    # in reading order; a reader breaks the turned characters into lines), no purpose.
     seal_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert "\n".join("织金县珠藏镇乐丰村村民委员会") + "\n" in seal_text
+    assert "日织金县珠藏镇乐丰村村民委员会—" in seal_text.replace("\n", "").replace(" ", "")
     assert "专用章" not in seal_text
 
     result = signing.verify_pdf(pdf)
